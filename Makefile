@@ -1,0 +1,84 @@
+# Makefile for the scim extension
+#
+# PGXS builds the extension; the other targets are thin wrappers around
+# scripts/ (see README.md).
+
+EXTENSION = scim
+EXTVERSION = $(shell grep default_version $(EXTENSION).control | sed -e "s/default_version[[:space:]]*=[[:space:]]*'\([^']*\)'/\1/")
+MODULE_big = scim
+PGFILEDESC = "scim - SCIM 2.0 service provider"
+
+# Pure parsers first (no backend dependency), then the backend modules.
+PURE_OBJS = \
+	src/json_parse.o \
+	src/filter_parse.o \
+	src/uri_parse.o \
+	src/pure_str.o
+
+OBJS = \
+	$(PURE_OBJS) \
+	src/pure_backend.o \
+	src/error.o \
+	src/json_out.o \
+	src/schema.o \
+	src/spi_util.o \
+	src/tenant.o \
+	src/validate.o \
+	src/resource.o \
+	src/user.o \
+	src/group.o \
+	src/discovery.o \
+	src/project.o \
+	src/api.o \
+	src/dispatch.o \
+	src/scim.o
+
+# The install script is generated from src/sql/*.sql, in name order.
+SQL_SOURCES = $(sort $(wildcard src/sql/*.sql))
+DATA_built = sql_built/$(EXTENSION)--$(EXTVERSION).sql
+EXTRA_CLEAN = sql_built
+
+REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS_OPTS = --inputdir=. --load-extension=pgcrypto --load-extension=$(EXTENSION)
+
+PG_CONFIG ?= pg_config
+PG_CPPFLAGS = -Isrc
+PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare $(SCIM_CFLAGS)
+SHLIB_LINK =
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+sql_built/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_SOURCES)
+	@mkdir -p sql_built
+	cat $(SQL_SOURCES) > $@
+
+# -- developer and operator commands ---------------------------------------
+
+.PHONY: deps run start stop test unit fuzz
+
+deps:
+	scripts/deps.sh
+
+run: deps
+	$(MAKE) install
+	scripts/stack.sh run
+
+start: deps
+	$(MAKE) install
+	scripts/stack.sh start
+
+stop:
+	scripts/stack.sh stop
+
+test: deps
+	$(MAKE) clean >/dev/null
+	$(MAKE) SCIM_CFLAGS="-Werror"
+	$(MAKE) install
+	scripts/test.sh
+
+unit:
+	$(MAKE) -C test/unit
+
+fuzz:
+	$(MAKE) -C test/fuzz run

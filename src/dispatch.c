@@ -1,0 +1,743 @@
+/*-------------------------------------------------------------------------
+ *
+ * dispatch.c
+ *	  scim_api.handle(bytea): the HTTP door.
+ *
+ * nginx maps every request under /scim/v2/ onto one PostgREST call of
+ * scim_api.handle with the raw body, and passes the original method, URI
+ * and headers as X-Scim-* request headers (http/nginx.conf.in).  Here we
+ * authenticate the bearer token, route on the path, run the operation in
+ * a subtransaction, and answer with a SCIM document, a status and headers
+ * through PostgREST's response.status and response.headers settings.
+ *
+ * Errors roll the subtransaction back before the SCIM Error body is
+ * returned: answering normally with a 4xx status would otherwise commit
+ * whatever the failed operation wrote.
+ *
+ * src/dispatch.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "common/sha2.h"
+#include "fmgr.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
+#include "utils/resowner.h"
+#include "utils/timestamp.h"
+
+#include "scim.h"
+#include "uri.h"
+
+PG_FUNCTION_INFO_V1(scim_handle);
+
+#define SCIM_PREFIX "/scim/v2"
+
+/* one HTTP request, as nginx described it */
+typedef struct HttpRequest
+{
+	ScimJson   *headers;		/* request.headers, keys lower-cased */
+	const char *method;
+	const char *uri;
+	ScimUri		parsed;
+	const char *body;
+	int			bodylen;
+	ScimRequest *req;
+} HttpRequest;
+
+/* what we answer */
+typedef struct HttpResponse
+{
+	int			status;
+	ScimJson   *body;			/* NULL: no body */
+	ScimJson   *headers;		/* array of one-key objects */
+} HttpResponse;
+
+/* forward declarations */
+static const char *header(HttpRequest *h, const char *name);
+static void add_header(HttpResponse *r, const char *name, const char *value);
+static void authenticate(HttpRequest *h);
+static void check_media_types(HttpRequest *h);
+static ScimJson *parse_body(HttpRequest *h);
+static void route(HttpRequest *h, HttpResponse *r);
+static void error_response(HttpResponse *r, ScimErrorKind kind, const char *detail);
+static Datum send_response(HttpResponse *r);
+static char *base_url(HttpRequest *h);
+
+/* the value of request header name (lower case), or NULL */
+static const char *
+header(HttpRequest *h, const char *name)
+{
+	const char *v = ScimJsonGetString(h->headers, name);
+
+	return (v && v[0]) ? v : NULL;
+}
+
+/* append a response header */
+static void
+add_header(HttpResponse *r, const char *name, const char *value)
+{
+	ScimJson   *o = ScimJsonNew(SJ_OBJECT);
+
+	ScimJsonSet(o, name, ScimJsonMakeString(value));
+	ScimJsonAppend(r->headers, o);
+}
+
+/* scheme://host/scim/v2 of this request */
+static char *
+base_url(HttpRequest *h)
+{
+	const char *host = header(h, "x-scim-host");
+	const char *scheme = header(h, "x-scim-scheme");
+
+	if (host == NULL)
+		return (scim_base_url && scim_base_url[0]) ? scim_base_url : SCIM_PREFIX;
+	return psprintf("%s://%s%s", scheme ? scheme : "https", host, SCIM_PREFIX);
+}
+
+/*
+ * authenticate
+ *		Find the tenant of the bearer token.  "Authorization: Bearer <t>"
+ *		is the standard form; the bare token is accepted too, since Okta's
+ *		"Header Auth" field is often filled without the scheme.  The token
+ *		is looked up by its SHA-256 digest, so no comparison ever touches
+ *		the secret itself.
+ */
+static void
+authenticate(HttpRequest *h)
+{
+	static SPIPlanPtr plan = NULL;
+	static SPIPlanPtr touch = NULL;
+	Oid			types[2] = {BYTEAOID, TEXTOID};
+	Datum		values[2];
+	const char *auth = header(h, "x-scim-authorization");
+	const char *token;
+	uint8		digest[PG_SHA256_DIGEST_LENGTH];
+	bytea	   *hash;
+	char	   *tenant;
+	char	   *label;
+	bool		stale;
+	bool		isnull;
+
+	if (auth == NULL)
+		ScimError(SCIM_ERR_UNAUTHORIZED, "authentication required: send \"Authorization: Bearer <token>\"");
+	token = auth;
+	if (pg_strncasecmp(token, "bearer", 6) == 0 && (token[6] == ' ' || token[6] == '\t'))
+	{
+		token += 6;
+		while (*token == ' ' || *token == '\t')
+			token++;
+	}
+	ScimSha256(token, strlen(token), digest);
+	hash = palloc(VARHDRSZ + sizeof(digest));
+	SET_VARSIZE(hash, VARHDRSZ + sizeof(digest));
+	memcpy(VARDATA(hash), digest, sizeof(digest));
+
+	values[0] = PointerGetDatum(hash);
+	ScimPlan(&plan,
+			 "SELECT t.tenant_id, t.label, "
+			 "t.last_used IS NULL OR t.last_used < now() - interval '1 minute' "
+			 "FROM scim.tokens t WHERE t.token_hash = $1 "
+			 "AND (t.expires IS NULL OR t.expires > now())", 1, types);
+	if (ScimExec(plan, values, NULL, true, 1) != 1)
+		ScimError(SCIM_ERR_UNAUTHORIZED, "the bearer token is not valid");
+	tenant = ScimSpiText(0, 1);
+	label = ScimSpiText(0, 2);
+	stale = ScimSpiBool(0, 3, &isnull);
+
+	/* last_used is kept to the minute, so most requests write nothing */
+	if (stale)
+	{
+		values[1] = CStringGetTextDatum(label);
+		ScimPlan(&touch,
+				 "UPDATE scim.tokens SET last_used = now() WHERE token_hash = $1 AND label = $2",
+				 2, types);
+		ScimExec(touch, values, NULL, false, 0);
+	}
+
+	h->req = palloc0(sizeof(ScimRequest));
+	h->req->tenant = ScimTenantLoad(tenant);
+	h->req->actor = psprintf("token:%s", label);
+	h->req->base_url = base_url(h);
+	h->req->if_match = header(h, "x-scim-if-match");
+}
+
+/* is media type t (parameters ignored) one of ours */
+static bool
+json_media_type(const char *t, bool allow_wildcards)
+{
+	size_t		n = strcspn(t, ";, \t");
+
+	if ((n == 21 && pg_strncasecmp(t, "application/scim+json", 21) == 0) ||
+		(n == 16 && pg_strncasecmp(t, "application/json", 16) == 0))
+		return true;
+	if (allow_wildcards &&
+		((n == 3 && strncmp(t, "*/*", 3) == 0) ||
+		 (n == 13 && pg_strncasecmp(t, "application/*", 13) == 0)))
+		return true;
+	return false;
+}
+
+/*
+ * check_media_types
+ *		Bodies must be JSON (415 otherwise); an Accept header, when sent,
+ *		must admit JSON (406 otherwise).  Missing headers are fine.
+ */
+static void
+check_media_types(HttpRequest *h)
+{
+	const char *ct = header(h, "x-scim-content-type");
+	const char *accept = header(h, "x-scim-accept");
+
+	if (h->bodylen > 0 && ct != NULL && !json_media_type(ct, false))
+		ScimError(SCIM_ERR_UNSUPPORTED_MEDIA,
+				  "request bodies must be application/scim+json or application/json");
+	if (accept != NULL)
+	{
+		const char *p = accept;
+
+		for (;;)
+		{
+			while (*p == ' ' || *p == ',' || *p == '\t')
+				p++;
+			if (*p == '\0')
+				break;
+			if (json_media_type(p, true))
+				return;
+			p += strcspn(p, ",");
+		}
+		ScimError(SCIM_ERR_NOT_ACCEPTABLE,
+				  "responses are application/scim+json; the Accept header does not allow it");
+	}
+}
+
+/* the request body as JSON: invalidSyntax when empty or malformed */
+static ScimJson *
+parse_body(HttpRequest *h)
+{
+	if (h->bodylen > h->req->tenant->max_payload_bytes)
+		ScimError(SCIM_ERR_TOO_LARGE, "the request body is larger than %d bytes",
+				  h->req->tenant->max_payload_bytes);
+	return ScimJsonParseOrError(h->body, h->bodylen, "the request body");
+}
+
+/* a query parameter as a non-negative integer, or dflt when absent */
+static int
+int_param(HttpRequest *h, const char *name, int dflt)
+{
+	const char *v = ScimUriParam(&h->parsed, name);
+	char	   *end;
+	long		n;
+
+	if (v == NULL || v[0] == '\0')
+		return dflt;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (*end != '\0' || errno != 0)
+		ScimError(SCIM_ERR_INVALID_VALUE, "%s must be an integer, not \"%s\"", name, v);
+	if (n > INT_MAX)
+		n = INT_MAX;
+	if (n < INT_MIN)
+		n = INT_MIN;
+	return (int) n;
+}
+
+/* is "members" named in a comma-separated attribute list */
+static bool
+names_members(const char *list)
+{
+	char	   *copy;
+	char	   *tok;
+	char	   *save;
+
+	if (list == NULL)
+		return false;
+	copy = pstrdup(list);
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+	{
+		char	   *t = tok;
+		size_t		len;
+		const char *last;
+
+		while (*t == ' ')
+			t++;
+		len = strlen(t);
+		while (len > 0 && t[len - 1] == ' ')
+			t[--len] = '\0';
+		last = strrchr(t, ':');
+		last = last ? last + 1 : t;
+		if (pg_strncasecmp(last, "members", 7) == 0 &&
+			(last[7] == '\0' || last[7] == '.'))
+			return true;
+	}
+	return false;
+}
+
+/* projection parameters of this request (query, or a SearchRequest body) */
+typedef struct Projection
+{
+	const char *attributes;
+	const char *excluded;
+} Projection;
+
+/* does the projection leave the members of groups out */
+static bool
+excludes_members(Projection *p)
+{
+	if (p->attributes && p->attributes[0])
+		return !names_members(p->attributes);
+	return names_members(p->excluded);
+}
+
+/* a single resource answer: status, ETag, Location on 201, projection */
+static void
+resource_response(HttpRequest *h, HttpResponse *r, ScimResult *res,
+				  ScimResourceKind kind, int status, Projection *proj)
+{
+	r->status = status;
+	add_header(r, "ETag", ScimVersionTag(res->version));
+	if (status == 201)
+		add_header(r, "Location", ScimLocation(h->req, kind, res->id));
+	ScimProject(ScimResourceType(kind), res->resource, proj->attributes, proj->excluded);
+	r->body = res->resource;
+}
+
+/* a SearchRequest string-or-array member joined as a comma list */
+static const char *
+search_list(ScimJson *body, const char *name)
+{
+	ScimJson   *v = ScimJsonGet(body, name);
+	StringInfoData buf;
+	int			i;
+
+	if (v == NULL || v->type == SJ_NULL)
+		return NULL;
+	if (v->type == SJ_STRING)
+		return v->str;
+	if (v->type != SJ_ARRAY)
+		ScimError(SCIM_ERR_INVALID_SYNTAX, "\"%s\" must be an array of attribute names", name);
+	initStringInfo(&buf);
+	for (i = 0; i < v->count; i++)
+	{
+		if (v->items[i]->type != SJ_STRING)
+			ScimError(SCIM_ERR_INVALID_SYNTAX, "\"%s\" must be an array of attribute names", name);
+		appendStringInfo(&buf, "%s%s", i ? "," : "", v->items[i]->str);
+	}
+	return buf.data;
+}
+
+/* an integer member of a SearchRequest */
+static int
+search_int(ScimJson *body, const char *name, int dflt)
+{
+	ScimJson   *v = ScimJsonGet(body, name);
+
+	if (v == NULL || v->type == SJ_NULL)
+		return dflt;
+	if (v->type != SJ_NUMBER || strpbrk(v->str, ".eE") != NULL)
+		ScimError(SCIM_ERR_INVALID_VALUE, "\"%s\" must be an integer", name);
+	return (int) Max(Min(strtol(v->str, NULL, 10), INT_MAX), INT_MIN);
+}
+
+/*
+ * list_or_search
+ *		GET /Users, GET /Groups, and POST /{Users,Groups}/.search.
+ */
+static void
+list_or_search(HttpRequest *h, HttpResponse *r, ScimResourceKind kind, bool search)
+{
+	ScimListParams params;
+	Projection	proj;
+	ScimListResult *res;
+	const char *order;
+	ListCell   *lc;
+
+	memset(&params, 0, sizeof(params));
+	if (search)
+	{
+		ScimJson   *body = parse_body(h);
+		ScimJson   *schemas;
+
+		if (body->type != SJ_OBJECT)
+			ScimError(SCIM_ERR_INVALID_SYNTAX, "the SearchRequest must be a JSON object");
+		schemas = ScimJsonGet(body, "schemas");
+		if (schemas != NULL)
+		{
+			int			i;
+			bool		ok = false;
+
+			for (i = 0; schemas->type == SJ_ARRAY && i < schemas->count; i++)
+				if (schemas->items[i]->type == SJ_STRING &&
+					strcmp(schemas->items[i]->str, SCIM_URN_SEARCH) == 0)
+					ok = true;
+			if (!ok)
+				ScimError(SCIM_ERR_INVALID_SYNTAX,
+						  "\"schemas\" must contain \"%s\"", SCIM_URN_SEARCH);
+		}
+		params.filter = ScimJsonGetString(body, "filter");
+		params.sort_by = ScimJsonGetString(body, "sortBy");
+		order = ScimJsonGetString(body, "sortOrder");
+		params.start_index = search_int(body, "startIndex", 1);
+		params.count = search_int(body, "count", -1);
+		proj.attributes = search_list(body, "attributes");
+		proj.excluded = search_list(body, "excludedAttributes");
+	}
+	else
+	{
+		params.filter = ScimUriParam(&h->parsed, "filter");
+		params.sort_by = ScimUriParam(&h->parsed, "sortBy");
+		order = ScimUriParam(&h->parsed, "sortOrder");
+		params.start_index = int_param(h, "startIndex", 1);
+		params.count = int_param(h, "count", -1);
+		proj.attributes = ScimUriParam(&h->parsed, "attributes");
+		proj.excluded = ScimUriParam(&h->parsed, "excludedAttributes");
+	}
+	if (params.filter && params.filter[0] == '\0')
+		params.filter = NULL;
+	if (params.sort_by && params.sort_by[0] == '\0')
+		params.sort_by = NULL;
+	if (order && order[0])
+	{
+		if (pg_strcasecmp(order, "descending") == 0)
+			params.descending = true;
+		else if (pg_strcasecmp(order, "ascending") != 0)
+			ScimError(SCIM_ERR_INVALID_VALUE,
+					  "sortOrder must be \"ascending\" or \"descending\", not \"%s\"", order);
+	}
+	if (params.start_index < 1)
+		params.start_index = 1;
+	if (params.count < -1)
+		params.count = 0;
+	params.exclude_members = kind == SCIM_RES_GROUP && excludes_members(&proj);
+
+	res = ScimList(h->req, kind, &params);
+	foreach(lc, res->resources)
+		ScimProject(ScimResourceType(kind), (ScimJson *) lfirst(lc),
+					proj.attributes, proj.excluded);
+	r->status = 200;
+	r->body = ScimListResponse(res);
+}
+
+/* Allow header and 405 for a method a path does not take */
+static void
+method_not_allowed(HttpResponse *r, const char *allow, const char *method)
+{
+	add_header(r, "Allow", allow);
+	ScimError(SCIM_ERR_METHOD, "method %s is not allowed here (allowed: %s)", method, allow);
+}
+
+/*
+ * resource_route
+ *		/Users, /Users/{id}, /Groups, /Groups/{id} and their .search.
+ */
+static void
+resource_route(HttpRequest *h, HttpResponse *r, ScimResourceKind kind)
+{
+	const char *m = h->method;
+	Projection	proj;
+	ScimResult *res;
+
+	proj.attributes = ScimUriParam(&h->parsed, "attributes");
+	proj.excluded = ScimUriParam(&h->parsed, "excludedAttributes");
+
+	if (h->parsed.nsegments == 1)
+	{
+		if (strcmp(m, "GET") == 0)
+			list_or_search(h, r, kind, false);
+		else if (strcmp(m, "POST") == 0)
+		{
+			ScimJson   *body = parse_body(h);
+
+			res = kind == SCIM_RES_USER ? ScimUserCreate(h->req, body)
+				: ScimGroupCreate(h->req, body);
+			resource_response(h, r, res, kind, 201, &proj);
+		}
+		else
+			method_not_allowed(r, "GET, POST", m);
+		return;
+	}
+	if (h->parsed.nsegments > 2)
+		ScimError(SCIM_ERR_NOT_FOUND, "no such endpoint");
+
+	if (strcmp(h->parsed.segments[1], ".search") == 0)
+	{
+		if (strcmp(m, "POST") != 0)
+			method_not_allowed(r, "POST", m);
+		list_or_search(h, r, kind, true);
+		return;
+	}
+
+	{
+		const char *id = h->parsed.segments[1];
+
+		if (strcmp(m, "GET") == 0)
+		{
+			const char *inm = header(h, "x-scim-if-none-match");
+
+			res = kind == SCIM_RES_USER ? ScimUserGet(h->req, id)
+				: ScimGroupGet(h->req, id, !excludes_members(&proj));
+			if (inm != NULL)
+			{
+				char	   *tag = ScimVersionTag(res->version);
+
+				if (strcmp(inm, "*") == 0 || strstr(inm, tag + 2) != NULL)
+				{
+					r->status = 304;
+					add_header(r, "ETag", tag);
+					r->body = NULL;
+					return;
+				}
+			}
+			resource_response(h, r, res, kind, 200, &proj);
+		}
+		else if (strcmp(m, "PUT") == 0)
+		{
+			ScimJson   *body = parse_body(h);
+
+			res = kind == SCIM_RES_USER ? ScimUserReplace(h->req, id, body)
+				: ScimGroupReplace(h->req, id, body);
+			resource_response(h, r, res, kind, 200, &proj);
+		}
+		else if (strcmp(m, "PATCH") == 0)
+		{
+			ScimJson   *body = parse_body(h);
+
+			res = kind == SCIM_RES_USER ? ScimUserPatch(h->req, id, body)
+				: ScimGroupPatch(h->req, id, body);
+			resource_response(h, r, res, kind, 200, &proj);
+		}
+		else if (strcmp(m, "DELETE") == 0)
+		{
+			if (kind == SCIM_RES_USER)
+				ScimUserDelete(h->req, id);
+			else
+				ScimGroupDelete(h->req, id);
+			r->status = 204;
+			r->body = NULL;
+		}
+		else
+			method_not_allowed(r, "GET, PUT, PATCH, DELETE", m);
+	}
+}
+
+/* discovery endpoints take GET only and ignore paging; a filter is 403 */
+static void
+discovery_route(HttpRequest *h, HttpResponse *r, const char *what)
+{
+	ScimJson   *doc = NULL;
+	const char *id = h->parsed.nsegments == 2 ? h->parsed.segments[1] : NULL;
+
+	if (strcmp(h->method, "GET") != 0)
+		method_not_allowed(r, "GET", h->method);
+	if (h->parsed.nsegments > 2)
+		ScimError(SCIM_ERR_NOT_FOUND, "no such endpoint");
+	if (ScimUriParam(&h->parsed, "filter") != NULL)
+		ScimError(SCIM_ERR_FORBIDDEN, "filtering is not supported on %s", what);
+
+	if (strcmp(what, "ServiceProviderConfig") == 0)
+	{
+		if (id != NULL)
+			ScimError(SCIM_ERR_NOT_FOUND, "no such endpoint");
+		doc = ScimServiceProviderConfig(h->req);
+	}
+	else if (strcmp(what, "ResourceTypes") == 0)
+		doc = id ? ScimResourceTypeGet(h->req, id) : ScimResourceTypesList(h->req);
+	else
+		doc = id ? ScimSchemaGet(h->req, id) : ScimSchemasList(h->req);
+	if (doc == NULL)
+		ScimError(SCIM_ERR_NOT_FOUND, "%s \"%s\" not found", what, id);
+	r->status = 200;
+	r->body = doc;
+}
+
+/*
+ * route
+ *		Dispatch on the path (endpoint names matched case-insensitively).
+ */
+static void
+route(HttpRequest *h, HttpResponse *r)
+{
+	const char *first;
+
+	if (h->parsed.nsegments == 0)
+		ScimError(SCIM_ERR_NOT_FOUND, "no such endpoint: use /Users, /Groups or a discovery endpoint");
+	first = h->parsed.segments[0];
+	if (pg_strcasecmp(first, "Users") == 0)
+		resource_route(h, r, SCIM_RES_USER);
+	else if (pg_strcasecmp(first, "Groups") == 0)
+		resource_route(h, r, SCIM_RES_GROUP);
+	else if (pg_strcasecmp(first, "ServiceProviderConfig") == 0)
+		discovery_route(h, r, "ServiceProviderConfig");
+	else if (pg_strcasecmp(first, "ResourceTypes") == 0)
+		discovery_route(h, r, "ResourceTypes");
+	else if (pg_strcasecmp(first, "Schemas") == 0)
+		discovery_route(h, r, "Schemas");
+	else if (pg_strcasecmp(first, "Me") == 0)
+		ScimError(SCIM_ERR_NOT_IMPLEMENTED, "/Me is not supported: tokens belong to an organization, not a user");
+	else if (pg_strcasecmp(first, "Bulk") == 0)
+		ScimError(SCIM_ERR_NOT_IMPLEMENTED, "/Bulk is not supported yet");
+	else
+		ScimError(SCIM_ERR_NOT_FOUND, "no such endpoint: /%s", first);
+}
+
+/* fill r with the SCIM Error body of kind */
+static void
+error_response(HttpResponse *r, ScimErrorKind kind, const char *detail)
+{
+	const ScimErrorInfo *info = ScimErrorLookup(kind);
+	ScimJson   *body = ScimJsonNew(SJ_OBJECT);
+	ScimJson   *schemas = ScimJsonNew(SJ_ARRAY);
+
+	ScimJsonAppend(schemas, ScimJsonMakeString(SCIM_URN_ERROR));
+	ScimJsonSet(body, "schemas", schemas);
+	ScimJsonSet(body, "status", ScimJsonMakeString(psprintf("%d", info->status)));
+	if (info->scimType)
+		ScimJsonSet(body, "scimType", ScimJsonMakeString(info->scimType));
+	ScimJsonSet(body, "detail", ScimJsonMakeString(detail));
+	r->status = info->status;
+	r->body = body;
+	if (info->status == 401)
+		add_header(r, "WWW-Authenticate", "Bearer realm=\"scim\"");
+	if (info->status == 503)
+		add_header(r, "Retry-After", "1");
+}
+
+/* set response.status and response.headers, and return the body */
+static Datum
+send_response(HttpResponse *r)
+{
+	add_header(r, "Content-Type", "application/scim+json");
+	(void) set_config_option("response.headers", ScimJsonToCString(r->headers),
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL,
+							 true, 0, false);
+	(void) set_config_option("response.status", psprintf("%d", r->status),
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL,
+							 true, 0, false);
+	if (r->body == NULL)
+		return (Datum) 0;
+	return CStringGetTextDatum(ScimJsonToCString(r->body));
+}
+
+/*
+ * serve
+ *		Everything after reading the headers, run inside the subtransaction.
+ */
+static void
+serve(HttpRequest *h, HttpResponse *r)
+{
+	char		errbuf[256];
+
+	authenticate(h);
+	if (!ScimUriParse(h->uri, strlen(h->uri), SCIM_PREFIX, &h->parsed,
+					  errbuf, sizeof(errbuf)))
+		ScimError(SCIM_ERR_INVALID_SYNTAX, "malformed request URI: %s", errbuf);
+	check_media_types(h);
+	route(h, r);
+}
+
+/*
+ * scim_api.handle(bytea) RETURNS json
+ */
+Datum
+scim_handle(PG_FUNCTION_ARGS)
+{
+	MemoryContext callcxt = CurrentMemoryContext;
+	ResourceOwner oldowner = CurrentResourceOwner;
+	HttpRequest h;
+	HttpResponse r;
+	const char *hdrs;
+	Datum		result;
+	bool		failed = false;
+	ErrorData  *edata = NULL;
+
+	memset(&h, 0, sizeof(h));
+	memset(&r, 0, sizeof(r));
+	r.headers = ScimJsonNew(SJ_ARRAY);
+
+	hdrs = GetConfigOption("request.headers", true, false);
+	if (hdrs != NULL && hdrs[0] != '\0')
+	{
+		ScimJsonError err;
+
+		h.headers = ScimJsonParse(hdrs, strlen(hdrs), &err);
+	}
+	if (h.headers == NULL)
+		h.headers = ScimJsonNew(SJ_OBJECT);
+	h.method = header(&h, "x-scim-method");
+	h.uri = header(&h, "x-scim-uri");
+	if (!PG_ARGISNULL(0))
+	{
+		bytea	   *body = PG_GETARG_BYTEA_PP(0);
+
+		h.body = VARDATA_ANY(body);
+		h.bodylen = VARSIZE_ANY_EXHDR(body);
+	}
+	if (h.method == NULL)
+		h.method = "GET";
+	if (h.uri == NULL)
+		h.uri = SCIM_PREFIX "/";
+
+	SPI_connect();
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(callcxt);
+	PG_TRY();
+	{
+		serve(&h, &r);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(callcxt);
+		CurrentResourceOwner = oldowner;
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(callcxt);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(callcxt);
+		CurrentResourceOwner = oldowner;
+		failed = true;
+	}
+	PG_END_TRY();
+
+	if (failed)
+	{
+		ScimErrorKind kind = ScimErrorKindFromData(edata->sqlerrcode, edata->detail);
+		ScimJson   *keep = NULL;
+		int			i;
+
+		/* keep the Allow header of a 405 */
+		for (i = 0; i < r.headers->count; i++)
+			if (ScimJsonGet(r.headers->items[i], "Allow"))
+				keep = r.headers->items[i];
+		r.headers = ScimJsonNew(SJ_ARRAY);
+		if (keep && kind == SCIM_ERR_METHOD)
+			ScimJsonAppend(r.headers, keep);
+		if (kind == SCIM_ERR_INTERNAL)
+		{
+			/* never show internals to the client; keep them in the log */
+			ereport(LOG,
+					errmsg("scim request failed: %s", edata->message),
+					edata->detail ? errdetail_internal("%s", edata->detail) : 0);
+			error_response(&r, kind, "internal error");
+		}
+		else if (kind == SCIM_ERR_UNIQUENESS && edata->detail &&
+				 strncmp(edata->detail, "scimType:", 9) != 0)
+			error_response(&r, kind, "a resource with the same unique attribute already exists");
+		else if (kind == SCIM_ERR_UNAVAILABLE && strncmp(edata->detail ? edata->detail : "", "scimType:", 9) != 0)
+			error_response(&r, kind, "the service is busy: retry the request");
+		else
+			error_response(&r, kind, edata->message);
+		FreeErrorData(edata);
+	}
+	result = send_response(&r);
+	SPI_finish();
+	if (r.body == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(result);
+}

@@ -1,0 +1,895 @@
+/*-------------------------------------------------------------------------
+ *
+ * group.c
+ *	  The Group resource and its membership.
+ *
+ * Membership is rows of scim.members, never a JSON array: adding or
+ * removing k members costs O(k) index operations whatever the group's
+ * size, and a PATCH never loads the member list unless its filter needs
+ * to look at members other than by id.
+ *
+ * What SCIM sees of a group's members: its user members (deactivated ones
+ * only if the tenant's list_deactivated_members says so) and the group
+ * members added through SCIM.  Subgroup links the application made
+ * (source = 'app') are neither shown nor touched, and replacing the member
+ * list computes its difference over the visible members only, so hidden
+ * memberships survive it.  Groups the application marks "system" are
+ * read-only to SCIM; groups it created ("app") are writable unless the
+ * tenant's scim_may_modify_app_groups says otherwise.
+ *
+ * src/group.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/timestamp.h"
+#include "utils/uuid.h"
+
+#include "scim.h"
+
+const char *ScimGroupColumns =
+"g.id, g.display_name, g.external_id, g.attrs, g.managed_by, g.created, "
+"g.last_modified, g.version";
+
+enum
+{
+	GC_ID = 1,
+	GC_DISPLAY_NAME,
+	GC_EXTERNAL_ID,
+	GC_ATTRS,
+	GC_MANAGED_BY,
+	GC_CREATED,
+	GC_MODIFIED,
+	GC_VERSION
+};
+
+/*
+ * The members SCIM may see and change, over scim.members m; $3 is the
+ * tenant's list_deactivated_members.
+ */
+#define VISIBLE_MEMBER \
+	"((m.member_type = 'User' AND ($3 OR EXISTS (SELECT 1 FROM scim.users u " \
+	"WHERE u.tenant_id = m.tenant_id AND u.id = m.member_id AND u.active))) " \
+	"OR (m.member_type = 'Group' AND m.source = 'scim'))"
+
+/* a group's stored state, loaded and locked for a write */
+typedef struct StoredGroup
+{
+	pg_uuid_t	uuid;
+	char	   *id;
+	ScimJson   *raw;			/* representation without members */
+	ScimJson   *norm;
+	char	   *managed_by;
+	int64		version;
+} StoredGroup;
+
+/* what the member hook did during one PATCH */
+typedef struct MemberChanges
+{
+	ScimRequest *req;
+	StoredGroup *group;
+	int64		added;
+	int64		removed;
+	ScimJson   *added_ids;
+	ScimJson   *removed_ids;
+} MemberChanges;
+
+/* forward declarations */
+static bool load_group(ScimRequest *req, const char *id, bool for_update,
+					   HeapTuple *tup, TupleDesc *desc);
+static StoredGroup *load_state(ScimRequest *req, const char *id);
+static void check_writable(ScimRequest *req, StoredGroup *st);
+static void check_name(ScimRequest *req, const char *name);
+static ArrayType *resolve_members(ScimRequest *req, const pg_uuid_t *group,
+								  ScimJson *value, ArrayType **types, int opindex);
+static void add_members(MemberChanges *mc, ScimJson *value, int opindex);
+static void remove_members(MemberChanges *mc, ArrayType *ids);
+static void remove_all_members(MemberChanges *mc);
+static void replace_members(MemberChanges *mc, ScimJson *value, int opindex);
+static void members_hook(void *arg, const char *op, ScimFilterNode *filter,
+						 const char *subattr, ScimJson *value, int opindex);
+static void note_ids(ScimJson *list, SPITupleTable *tt, uint64 n);
+static void write_group(ScimRequest *req, StoredGroup *old, ScimJson *doc,
+						MemberChanges *mc, const char *action);
+static ScimResult *result_for(ScimRequest *req, const char *id);
+static Datum tenant_datum(ScimRequest *req);
+
+/* the tenant id as a text datum */
+static Datum
+tenant_datum(ScimRequest *req)
+{
+	return CStringGetTextDatum(req->tenant->id);
+}
+
+/*
+ * ScimGroupRender
+ *		The representation of the group in tup, with its visible members
+ *		unless with_members is false.  Runs a query of its own: callers
+ *		iterating over SPI_tuptable must keep their own pointer to it.
+ */
+ScimJson *
+ScimGroupRender(ScimRequest *req, HeapTuple tup, TupleDesc desc, bool with_members)
+{
+	static SPIPlanPtr plan = NULL;
+	ScimJson   *doc = ScimJsonNew(SJ_OBJECT);
+	ScimJson   *schemas = ScimJsonNew(SJ_ARRAY);
+	ScimJson   *attrs;
+	char	   *id = SPI_getvalue(tup, desc, GC_ID);
+	char	   *s;
+	bool		isnull;
+	int			i;
+	TimestampTz created = DatumGetTimestampTz(SPI_getbinval(tup, desc, GC_CREATED, &isnull));
+	TimestampTz modified = DatumGetTimestampTz(SPI_getbinval(tup, desc, GC_MODIFIED, &isnull));
+	int64		version = DatumGetInt64(SPI_getbinval(tup, desc, GC_VERSION, &isnull));
+	Datum		uuid = SPI_getbinval(tup, desc, GC_ID, &isnull);
+
+	ScimJsonSet(doc, "schemas", schemas);
+	ScimJsonAppend(schemas, ScimJsonMakeString(SCIM_URN_GROUP));
+	ScimJsonSet(doc, "id", ScimJsonMakeString(id));
+	if ((s = SPI_getvalue(tup, desc, GC_EXTERNAL_ID)) != NULL)
+		ScimJsonSet(doc, "externalId", ScimJsonMakeString(s));
+	ScimJsonSet(doc, "displayName", ScimJsonMakeString(SPI_getvalue(tup, desc, GC_DISPLAY_NAME)));
+	attrs = ScimJsonFromJsonb(DatumGetJsonbP(SPI_getbinval(tup, desc, GC_ATTRS, &isnull)));
+	for (i = 0; i < attrs->count; i++)
+		ScimJsonSet(doc, attrs->keys[i], attrs->items[i]);
+
+	if (with_members)
+	{
+		Oid			types[3] = {TEXTOID, UUIDOID, BOOLOID};
+		Datum		values[3];
+		ScimJson   *members = ScimJsonNew(SJ_ARRAY);
+		uint64		n;
+		SPITupleTable *tt;
+
+		values[0] = tenant_datum(req);
+		values[1] = uuid;
+		values[2] = BoolGetDatum(req->tenant->list_deactivated_members);
+		ScimPlan(&plan,
+				 "SELECT m.member_id, m.member_type, "
+				 "COALESCE(u.display_name, u.user_name, mg.display_name) "
+				 "FROM scim.members m "
+				 "LEFT JOIN scim.users u ON m.member_type = 'User' "
+				 "AND u.tenant_id = m.tenant_id AND u.id = m.member_id "
+				 "LEFT JOIN scim.groups mg ON m.member_type = 'Group' "
+				 "AND mg.tenant_id = m.tenant_id AND mg.id = m.member_id "
+				 "WHERE m.tenant_id = $1 AND m.group_id = $2 AND " VISIBLE_MEMBER
+				 " ORDER BY m.member_id", 3, types);
+		n = ScimExec(plan, values, NULL, true, 0);
+		tt = SPI_tuptable;
+		for (i = 0; i < (int) n; i++)
+		{
+			ScimJson   *m = ScimJsonNew(SJ_OBJECT);
+			char	   *mid = SPI_getvalue(tt->vals[i], tt->tupdesc, 1);
+			char	   *mtype = SPI_getvalue(tt->vals[i], tt->tupdesc, 2);
+			char	   *disp = SPI_getvalue(tt->vals[i], tt->tupdesc, 3);
+
+			ScimJsonSet(m, "value", ScimJsonMakeString(mid));
+			ScimJsonSet(m, "$ref", ScimJsonMakeString(
+													  ScimLocation(req, strcmp(mtype, "User") == 0 ? SCIM_RES_USER : SCIM_RES_GROUP, mid)));
+			ScimJsonSet(m, "type", ScimJsonMakeString(mtype));
+			if (disp)
+				ScimJsonSet(m, "display", ScimJsonMakeString(disp));
+			ScimJsonAppend(members, m);
+		}
+		ScimJsonSet(doc, "members", members);
+	}
+	ScimJsonSet(doc, "meta", ScimMeta(req, SCIM_RES_GROUP, id, created, modified, version));
+	return doc;
+}
+
+/* find a group of the request's tenant; false when there is none */
+static bool
+load_group(ScimRequest *req, const char *id, bool for_update, HeapTuple *tup,
+		   TupleDesc *desc)
+{
+	static SPIPlanPtr plan_ro = NULL;
+	static SPIPlanPtr plan_rw = NULL;
+	Oid			types[2] = {TEXTOID, UUIDOID};
+	Datum		values[2];
+	pg_uuid_t  *uuid = palloc(sizeof(pg_uuid_t));
+	SPIPlanPtr	plan;
+
+	if (!ScimParseUuid(id, uuid))
+		return false;
+	values[0] = tenant_datum(req);
+	values[1] = UUIDPGetDatum(uuid);
+	if (for_update)
+		plan = ScimPlan(&plan_rw,
+						psprintf("SELECT %s FROM scim.groups g WHERE g.tenant_id = $1 "
+								 "AND g.id = $2 FOR NO KEY UPDATE", ScimGroupColumns),
+						2, types);
+	else
+		plan = ScimPlan(&plan_ro,
+						psprintf("SELECT %s FROM scim.groups g WHERE g.tenant_id = $1 "
+								 "AND g.id = $2", ScimGroupColumns), 2, types);
+	if (ScimExec(plan, values, NULL, !for_update, 1) != 1)
+		return false;
+	*tup = SPI_tuptable->vals[0];
+	*desc = SPI_tuptable->tupdesc;
+	return true;
+}
+
+/* the locked state of a group for a write; 404 when unknown */
+static StoredGroup *
+load_state(ScimRequest *req, const char *id)
+{
+	StoredGroup *st = palloc0(sizeof(StoredGroup));
+	HeapTuple	tup;
+	TupleDesc	desc;
+	bool		isnull;
+
+	if (!load_group(req, id, true, &tup, &desc))
+		ScimError(SCIM_ERR_NOT_FOUND, "group \"%s\" not found", id);
+	ScimParseUuid(id, &st->uuid);
+	st->id = SPI_getvalue(tup, desc, GC_ID);
+	st->managed_by = SPI_getvalue(tup, desc, GC_MANAGED_BY);
+	st->version = DatumGetInt64(SPI_getbinval(tup, desc, GC_VERSION, &isnull));
+	st->raw = ScimGroupRender(req, tup, desc, false);
+	st->norm = ScimValidate(&ScimGroupType, st->raw, SCIM_WRITE_PATCH);
+	ScimCheckIfMatch(req, st->version);
+	return st;
+}
+
+/* system groups, and app groups when the tenant says so, are read-only */
+static void
+check_writable(ScimRequest *req, StoredGroup *st)
+{
+	if (strcmp(st->managed_by, "system") == 0)
+		ScimError(SCIM_ERR_MUTABILITY,
+				  "group \"%s\" is a system group and cannot be changed through SCIM",
+				  ScimJsonGetString(st->norm, "displayName"));
+	if (strcmp(st->managed_by, "app") == 0 && !req->tenant->scim_may_modify_app_groups)
+		ScimError(SCIM_ERR_MUTABILITY,
+				  "group \"%s\" belongs to the application and cannot be changed through SCIM",
+				  ScimJsonGetString(st->norm, "displayName"));
+}
+
+/* the tenant's rules on group names */
+static void
+check_name(ScimRequest *req, const char *name)
+{
+	int			i;
+	const char *p;
+
+	for (p = name; *p == ' ' || *p == '\t'; p++)
+		;
+	if (*p == '\0')
+		ScimError(SCIM_ERR_INVALID_VALUE, "displayName must not be blank");
+	for (i = 0; i < req->tenant->nreserved_group_prefixes; i++)
+	{
+		const char *prefix = req->tenant->reserved_group_prefixes[i];
+
+		if (scim_strncasecmp(name, prefix, strlen(prefix)) == 0)
+			ScimError(SCIM_ERR_INVALID_VALUE,
+					  "group names may not start with \"%s\"", prefix);
+	}
+}
+
+/*
+ * resolve_members
+ *		The ids of a members value ([{value, type}] or one such object) as
+ *		a uuid[] with their resource types in *types.  Every id must be a
+ *		user or group of this tenant, and the group cannot contain itself;
+ *		otherwise invalidValue, and nothing has changed.
+ */
+static ArrayType *
+resolve_members(ScimRequest *req, const pg_uuid_t *group, ScimJson *value,
+				ArrayType **types, int opindex)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			argtypes[2] = {TEXTOID, UUIDARRAYOID};
+	Datum		values[2];
+	ScimJson   *list = value;
+	Datum	   *ids;
+	Datum	   *kinds;
+	char	  **wanted;
+	int			n = 0,
+				i;
+	uint64		found;
+	ArrayType  *idarr;
+	char	   *prefix = opindex > 0 ? psprintf("operation %d: ", opindex) : "";
+
+	if (value == NULL || value->type == SJ_NULL)
+	{
+		*types = construct_empty_array(TEXTOID);
+		return construct_empty_array(UUIDOID);
+	}
+	if (value->type == SJ_OBJECT)
+	{
+		list = ScimJsonNew(SJ_ARRAY);
+		ScimJsonAppend(list, value);
+	}
+	if (list->type != SJ_ARRAY)
+		ScimError(SCIM_ERR_INVALID_VALUE,
+				  "%s\"members\" must be an array of objects with a \"value\"", prefix);
+
+	ids = palloc(sizeof(Datum) * (list->count + 1));
+	wanted = palloc(sizeof(char *) * (list->count + 1));
+	for (i = 0; i < list->count; i++)
+	{
+		ScimJson   *m = list->items[i];
+		const char *v;
+		pg_uuid_t  *u = palloc(sizeof(pg_uuid_t));
+
+		if (m->type != SJ_OBJECT || (v = ScimJsonGetString(m, "value")) == NULL)
+			ScimError(SCIM_ERR_INVALID_VALUE,
+					  "%seach member must be an object with a string \"value\"", prefix);
+		if (!ScimParseUuid(v, u))
+			ScimError(SCIM_ERR_INVALID_VALUE,
+					  "%smember \"%s\" is not a user or group of this organization",
+					  prefix, v);
+		if (memcmp(u->data, group->data, UUID_LEN) == 0)
+			ScimError(SCIM_ERR_INVALID_VALUE, "%sa group cannot be a member of itself",
+					  prefix);
+		wanted[n] = (char *) ScimJsonGetString(m, "type");
+		ids[n++] = UUIDPGetDatum(u);
+	}
+	idarr = construct_array(ids, n, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR);
+
+	values[0] = tenant_datum(req);
+	values[1] = PointerGetDatum(idarr);
+	ScimPlan(&plan,
+			 "SELECT x.ord, CASE WHEN EXISTS (SELECT 1 FROM scim.users u "
+			 "WHERE u.tenant_id = $1 AND u.id = x.id) THEN 'User' "
+			 "WHEN EXISTS (SELECT 1 FROM scim.groups g "
+			 "WHERE g.tenant_id = $1 AND g.id = x.id) THEN 'Group' END "
+			 "FROM unnest($2) WITH ORDINALITY AS x(id, ord) ORDER BY x.ord",
+			 2, argtypes);
+	found = ScimExec(plan, values, NULL, true, 0);
+	kinds = palloc(sizeof(Datum) * (n + 1));
+	for (i = 0; i < (int) found; i++)
+	{
+		char	   *kind = ScimSpiText(i, 2);
+		const char *v = ScimJsonGetString(list->items[i], "value");
+
+		if (kind == NULL)
+			ScimError(SCIM_ERR_INVALID_VALUE,
+					  "%smember \"%s\" is not a user or group of this organization",
+					  prefix, v);
+		if (wanted[i] && strcmp(wanted[i], kind) != 0)
+			ScimError(SCIM_ERR_INVALID_VALUE,
+					  "%smember \"%s\" is a %s, not a %s", prefix, v, kind, wanted[i]);
+		kinds[i] = CStringGetTextDatum(kind);
+	}
+	*types = construct_array(kinds, n, TEXTOID, -1, false, TYPALIGN_INT);
+	return idarr;
+}
+
+/* append the member ids of a RETURNING result to list (at most 1000 kept) */
+static void
+note_ids(ScimJson *list, SPITupleTable *tt, uint64 n)
+{
+	uint64		i;
+
+	for (i = 0; i < n && list->count < 1000; i++)
+		ScimJsonAppend(list, ScimJsonMakeString(SPI_getvalue(tt->vals[i], tt->tupdesc, 1)));
+}
+
+/* add the members listed in value; already present ones are left alone */
+static void
+add_members(MemberChanges *mc, ScimJson *value, int opindex)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[4] = {TEXTOID, UUIDOID, UUIDARRAYOID, TEXTARRAYOID};
+	Datum		values[4];
+	ArrayType  *kinds;
+	ArrayType  *ids = resolve_members(mc->req, &mc->group->uuid, value, &kinds, opindex);
+	uint64		n;
+
+	if (ArrayGetNItems(ARR_NDIM(ids), ARR_DIMS(ids)) == 0)
+		return;
+	values[0] = tenant_datum(mc->req);
+	values[1] = UUIDPGetDatum(&mc->group->uuid);
+	values[2] = PointerGetDatum(ids);
+	values[3] = PointerGetDatum(kinds);
+	ScimPlan(&plan,
+			 "INSERT INTO scim.members (tenant_id, group_id, member_id, member_type) "
+			 "SELECT $1, $2, x.id, x.t FROM unnest($3, $4) AS x(id, t) "
+			 "ON CONFLICT DO NOTHING RETURNING member_id", 4, types);
+	n = ScimExec(plan, values, NULL, false, 0);
+	mc->added += n;
+	note_ids(mc->added_ids, SPI_tuptable, n);
+}
+
+/* remove the visible members whose ids are in ids */
+static void
+remove_members(MemberChanges *mc, ArrayType *ids)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[4] = {TEXTOID, UUIDOID, BOOLOID, UUIDARRAYOID};
+	Datum		values[4];
+	uint64		n;
+
+	if (ArrayGetNItems(ARR_NDIM(ids), ARR_DIMS(ids)) == 0)
+		return;
+	values[0] = tenant_datum(mc->req);
+	values[1] = UUIDPGetDatum(&mc->group->uuid);
+	values[2] = BoolGetDatum(mc->req->tenant->list_deactivated_members);
+	values[3] = PointerGetDatum(ids);
+	ScimPlan(&plan,
+			 "DELETE FROM scim.members m WHERE m.tenant_id = $1 AND m.group_id = $2 "
+			 "AND m.member_id = ANY ($4) AND " VISIBLE_MEMBER " RETURNING m.member_id",
+			 4, types);
+	n = ScimExec(plan, values, NULL, false, 0);
+	mc->removed += n;
+	note_ids(mc->removed_ids, SPI_tuptable, n);
+}
+
+/* remove every visible member */
+static void
+remove_all_members(MemberChanges *mc)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[3] = {TEXTOID, UUIDOID, BOOLOID};
+	Datum		values[3];
+	uint64		n;
+
+	values[0] = tenant_datum(mc->req);
+	values[1] = UUIDPGetDatum(&mc->group->uuid);
+	values[2] = BoolGetDatum(mc->req->tenant->list_deactivated_members);
+	ScimPlan(&plan,
+			 "DELETE FROM scim.members m WHERE m.tenant_id = $1 AND m.group_id = $2 "
+			 "AND " VISIBLE_MEMBER " RETURNING m.member_id", 3, types);
+	n = ScimExec(plan, values, NULL, false, 0);
+	mc->removed += n;
+	note_ids(mc->removed_ids, SPI_tuptable, n);
+}
+
+/* make the visible members exactly those listed in value */
+static void
+replace_members(MemberChanges *mc, ScimJson *value, int opindex)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[4] = {TEXTOID, UUIDOID, BOOLOID, UUIDARRAYOID};
+	Datum		values[4];
+	ArrayType  *kinds;
+	ArrayType  *ids = resolve_members(mc->req, &mc->group->uuid, value, &kinds, opindex);
+	uint64		n;
+
+	values[0] = tenant_datum(mc->req);
+	values[1] = UUIDPGetDatum(&mc->group->uuid);
+	values[2] = BoolGetDatum(mc->req->tenant->list_deactivated_members);
+	values[3] = PointerGetDatum(ids);
+	ScimPlan(&plan,
+			 "DELETE FROM scim.members m WHERE m.tenant_id = $1 AND m.group_id = $2 "
+			 "AND NOT (m.member_id = ANY ($4)) AND " VISIBLE_MEMBER
+			 " RETURNING m.member_id", 4, types);
+	n = ScimExec(plan, values, NULL, false, 0);
+	mc->removed += n;
+	note_ids(mc->removed_ids, SPI_tuptable, n);
+	add_members(mc, value, opindex);
+}
+
+/*
+ * The ids named by a members filter of the form value eq "<id>", possibly
+ * or-ed together (Okta's removal); NULL for any other filter.
+ */
+static List *
+filter_ids(ScimFilterNode *f, List *acc, bool *simple)
+{
+	if (f->op == SCIM_FOP_OR)
+	{
+		acc = filter_ids(f->left, acc, simple);
+		return filter_ids(f->right, acc, simple);
+	}
+	if (f->op == SCIM_FOP_EQ && f->path.urn == NULL && f->path.sub == NULL &&
+		scim_strcasecmp(f->path.attr, "value") == 0 && f->vkind == SCIM_VAL_STRING)
+		return lappend(acc, f->value);
+	*simple = false;
+	return acc;
+}
+
+/* the "value" strings of a members value (array or single object) */
+static List *
+value_ids(ScimJson *value, int opindex)
+{
+	List	   *ids = NIL;
+	int			i;
+
+	if (value->type == SJ_OBJECT)
+	{
+		const char *v = ScimJsonGetString(value, "value");
+
+		if (v == NULL)
+			ScimError(SCIM_ERR_INVALID_VALUE,
+					  "operation %d: each member must be an object with a string \"value\"",
+					  opindex);
+		return list_make1((char *) v);
+	}
+	if (value->type != SJ_ARRAY)
+		ScimError(SCIM_ERR_INVALID_VALUE,
+				  "operation %d: \"members\" must be an array of objects with a \"value\"",
+				  opindex);
+	for (i = 0; i < value->count; i++)
+	{
+		const char *v = ScimJsonGetString(value->items[i], "value");
+
+		if (v == NULL)
+			ScimError(SCIM_ERR_INVALID_VALUE,
+					  "operation %d: each member must be an object with a string \"value\"",
+					  opindex);
+		ids = lappend(ids, (char *) v);
+	}
+	return ids;
+}
+
+/* uuid[] of the strings in ids that are uuids (others match no member) */
+static ArrayType *
+uuid_array(List *ids)
+{
+	Datum	   *d = palloc(sizeof(Datum) * (list_length(ids) + 1));
+	ListCell   *lc;
+	int			n = 0;
+
+	foreach(lc, ids)
+	{
+		pg_uuid_t  *u = palloc(sizeof(pg_uuid_t));
+
+		if (ScimParseUuid((char *) lfirst(lc), u))
+			d[n++] = UUIDPGetDatum(u);
+	}
+	return construct_array(d, n, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR);
+}
+
+/* ids of the visible members that match an arbitrary members filter */
+static ArrayType *
+matching_members(MemberChanges *mc, ScimFilterNode *filter)
+{
+	ScimJson   *all;
+	List	   *ids = NIL;
+	const ScimAttrDef *def = ScimSchemaFindAttr(&ScimGroupSchema, "members");
+	HeapTuple	tup;
+	TupleDesc	desc;
+	int			i;
+
+	if (!load_group(mc->req, mc->group->id, false, &tup, &desc))
+		ScimError(SCIM_ERR_NOT_FOUND, "group \"%s\" not found", mc->group->id);
+	all = ScimJsonGet(ScimGroupRender(mc->req, tup, desc, true), "members");
+	for (i = 0; i < all->count; i++)
+		if (ScimFilterMatchValue(filter, all->items[i], def))
+			ids = lappend(ids, (char *) ScimJsonGetString(all->items[i], "value"));
+	return uuid_array(ids);
+}
+
+/*
+ * members_hook
+ *		The PATCH engine's callback for operations on "members".
+ */
+static void
+members_hook(void *arg, const char *op, ScimFilterNode *filter,
+			 const char *subattr, ScimJson *value, int opindex)
+{
+	MemberChanges *mc = (MemberChanges *) arg;
+
+	if (subattr != NULL)
+		ScimError(SCIM_ERR_MUTABILITY,
+				  "operation %d: the sub-attributes of members are immutable", opindex);
+	if (strcmp(op, "add") == 0)
+	{
+		if (filter != NULL)
+			ScimError(SCIM_ERR_INVALID_PATH,
+					  "operation %d: add to members takes no filter", opindex);
+		add_members(mc, value, opindex);
+	}
+	else if (strcmp(op, "remove") == 0)
+	{
+		if (filter != NULL)
+		{
+			bool		simple = true;
+			List	   *ids = filter_ids(filter, NIL, &simple);
+
+			remove_members(mc, simple ? uuid_array(ids) : matching_members(mc, filter));
+		}
+		else if (value != NULL && value->type != SJ_NULL)
+		{
+			/* Entra's legacy form: remove only the members listed in value */
+			remove_members(mc, uuid_array(value_ids(value, opindex)));
+		}
+		else
+			remove_all_members(mc);
+	}
+	else
+	{
+		if (filter != NULL)
+			ScimError(SCIM_ERR_MUTABILITY,
+					  "operation %d: members cannot be replaced one by one: remove and add them",
+					  opindex);
+		replace_members(mc, value, opindex);
+	}
+}
+
+/* the doc's column values and attrs, bound as $3..$5 of the write statements */
+static void
+bind_group(ScimJson *doc, Datum *values, char *nulls)
+{
+	ScimJson   *attrs = ScimJsonNew(SJ_OBJECT);
+	int			i;
+
+	for (i = 0; i < doc->count; i++)
+		if (strcmp(doc->keys[i], "displayName") != 0 &&
+			strcmp(doc->keys[i], "externalId") != 0 &&
+			strcmp(doc->keys[i], "members") != 0)
+			ScimJsonSet(attrs, doc->keys[i], doc->items[i]);
+	values[2] = CStringGetTextDatum(ScimJsonGetString(doc, "displayName"));
+	nulls[2] = ' ';
+	values[3] = ScimTextDatumOrNull(ScimJsonGetString(doc, "externalId"), &nulls[3]);
+	values[4] = ScimJsonToJsonb(attrs);
+	nulls[4] = ' ';
+}
+
+/* 409 when another group of the tenant has this displayName (any case) */
+static void
+check_name_free(ScimRequest *req, const char *name, const pg_uuid_t *except)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[3] = {TEXTOID, TEXTOID, UUIDOID};
+	Datum		values[3];
+
+	values[0] = tenant_datum(req);
+	values[1] = CStringGetTextDatum(name);
+	values[2] = UUIDPGetDatum(except);
+	ScimPlan(&plan,
+			 "SELECT 1 FROM scim.groups g WHERE g.tenant_id = $1 "
+			 "AND lower(g.display_name) = lower($2) AND g.id <> $3", 3, types);
+	if (ScimExec(plan, values, NULL, true, 1) > 0)
+		ScimError(SCIM_ERR_UNIQUENESS, "group displayName \"%s\" is already in use", name);
+}
+
+/*
+ * write_group
+ *		Store doc (normalized, without members) as the new state of group
+ *		old, and record the changes.  One version step covers the document
+ *		and the membership changes of the request together; nothing moves
+ *		when neither changed.
+ */
+static void
+write_group(ScimRequest *req, StoredGroup *old, ScimJson *doc, MemberChanges *mc,
+			const char *action)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[6] = {TEXTOID, UUIDOID, TEXTOID, TEXTOID, JSONBOID, TIMESTAMPTZOID};
+	Datum		values[6];
+	char		nulls[6] = "      ";
+	bool		doc_changed = !ScimJsonEqual(old->norm, doc, true);
+	bool		members_changed = mc && (mc->added > 0 || mc->removed > 0);
+	ScimJson   *changes;
+
+	if (!doc_changed && !members_changed)
+		return;
+	if (doc_changed)
+	{
+		const char *name = ScimJsonGetString(doc, "displayName");
+
+		check_name(req, name);
+		if (scim_strcasecmp(name, ScimJsonGetString(old->norm, "displayName")) != 0)
+			check_name_free(req, name, &old->uuid);
+	}
+	values[0] = tenant_datum(req);
+	values[1] = UUIDPGetDatum(&old->uuid);
+	bind_group(doc, values, nulls);
+	values[5] = TimestampTzGetDatum(GetCurrentTimestamp());
+	ScimPlan(&plan,
+			 "UPDATE scim.groups SET display_name = $3, external_id = $4, attrs = $5, "
+			 "last_modified = GREATEST($6, last_modified), version = version + 1 "
+			 "WHERE tenant_id = $1 AND id = $2", 6, types);
+	ScimExec(plan, values, nulls, false, 0);
+
+	if (doc_changed)
+	{
+		changes = ScimJsonNew(SJ_OBJECT);
+		ScimJsonSet(changes, "attributes", ScimChangedAttributes(old->norm, doc));
+		ScimEventAppend(req, "Group", &old->uuid, action, changes);
+	}
+	if (mc && mc->added > 0)
+	{
+		changes = ScimJsonNew(SJ_OBJECT);
+		ScimJsonSet(changes, "count", ScimJsonMakeNumber(psprintf(INT64_FORMAT, mc->added)));
+		ScimJsonSet(changes, "members", mc->added_ids);
+		ScimEventAppend(req, "Group", &old->uuid, "members_added", changes);
+	}
+	if (mc && mc->removed > 0)
+	{
+		changes = ScimJsonNew(SJ_OBJECT);
+		ScimJsonSet(changes, "count", ScimJsonMakeNumber(psprintf(INT64_FORMAT, mc->removed)));
+		ScimJsonSet(changes, "members", mc->removed_ids);
+		ScimEventAppend(req, "Group", &old->uuid, "members_removed", changes);
+	}
+	req->changed = true;
+}
+
+/* a fresh change tracker for group st */
+static MemberChanges *
+new_changes(ScimRequest *req, StoredGroup *st)
+{
+	MemberChanges *mc = palloc0(sizeof(MemberChanges));
+
+	mc->req = req;
+	mc->group = st;
+	mc->added_ids = ScimJsonNew(SJ_ARRAY);
+	mc->removed_ids = ScimJsonNew(SJ_ARRAY);
+	return mc;
+}
+
+/* the group as now stored, with its members */
+static ScimResult *
+result_for(ScimRequest *req, const char *id)
+{
+	return ScimGroupGet(req, id, true);
+}
+
+/*
+ * ScimGroupCreate
+ *		POST /Groups.
+ */
+ScimResult *
+ScimGroupCreate(ScimRequest *req, ScimJson *in)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[6] = {TEXTOID, UUIDOID, TEXTOID, TEXTOID, JSONBOID, TIMESTAMPTZOID};
+	Datum		values[6];
+	char		nulls[6] = "      ";
+	ScimJson   *doc = ScimValidate(&ScimGroupType, in, SCIM_WRITE_CREATE);
+	StoredGroup	st;
+	MemberChanges *mc;
+	ScimJson   *changes;
+	const char *name = ScimJsonGetString(doc, "displayName");
+
+	check_name(req, name);
+	memset(&st, 0, sizeof(st));
+	ScimNewUuid(&st.uuid);
+	st.id = ScimUuidToString(&st.uuid);
+
+	values[0] = tenant_datum(req);
+	values[1] = UUIDPGetDatum(&st.uuid);
+	bind_group(doc, values, nulls);
+	values[5] = TimestampTzGetDatum(GetCurrentTimestamp());
+	ScimPlan(&plan,
+			 "INSERT INTO scim.groups (tenant_id, id, display_name, external_id, attrs, "
+			 "created, last_modified) VALUES ($1, $2, $3, $4, $5, $6, $6) "
+			 "ON CONFLICT DO NOTHING", 6, types);
+	if (ScimExec(plan, values, nulls, false, 0) != 1)
+		ScimError(SCIM_ERR_UNIQUENESS, "group displayName \"%s\" is already in use", name);
+
+	changes = ScimJsonNew(SJ_OBJECT);
+	ScimJsonSet(changes, "attributes", ScimChangedAttributes(NULL, doc));
+	ScimJsonSet(changes, "displayName", ScimJsonMakeString(name));
+	ScimEventAppend(req, "Group", &st.uuid, "created", changes);
+
+	mc = new_changes(req, &st);
+	add_members(mc, ScimJsonGet(doc, "members"), 0);
+	if (mc->added > 0)
+	{
+		changes = ScimJsonNew(SJ_OBJECT);
+		ScimJsonSet(changes, "count", ScimJsonMakeNumber(psprintf(INT64_FORMAT, mc->added)));
+		ScimJsonSet(changes, "members", mc->added_ids);
+		ScimEventAppend(req, "Group", &st.uuid, "members_added", changes);
+	}
+	req->changed = true;
+	return result_for(req, st.id);
+}
+
+/*
+ * ScimGroupGet
+ *		GET /Groups/{id}, with or without the member list.
+ */
+ScimResult *
+ScimGroupGet(ScimRequest *req, const char *id, bool with_members)
+{
+	ScimResult *r = palloc0(sizeof(ScimResult));
+	HeapTuple	tup;
+	TupleDesc	desc;
+	bool		isnull;
+
+	if (!load_group(req, id, false, &tup, &desc))
+		ScimError(SCIM_ERR_NOT_FOUND, "group \"%s\" not found", id);
+	r->version = DatumGetInt64(SPI_getbinval(tup, desc, GC_VERSION, &isnull));
+	r->id = SPI_getvalue(tup, desc, GC_ID);
+	r->resource = ScimGroupRender(req, tup, desc, with_members);
+	return r;
+}
+
+/*
+ * ScimGroupReplace
+ *		PUT /Groups/{id}: the members sent become the visible membership
+ *		(none sent: none left).  With put_mode "merge" (Zulip), omitted
+ *		attributes are kept and an empty or missing member list leaves the
+ *		membership alone.
+ */
+ScimResult *
+ScimGroupReplace(ScimRequest *req, const char *id, ScimJson *in)
+{
+	StoredGroup *old = load_state(req, id);
+	ScimJson   *doc;
+	ScimJson   *members;
+	MemberChanges *mc = new_changes(req, old);
+
+	check_writable(req, old);
+	doc = ScimValidate(&ScimGroupType, in, SCIM_WRITE_REPLACE);
+	members = ScimJsonGet(doc, "members");
+	ScimJsonRemove(doc, "members");
+	if (req->tenant->put_merge)
+	{
+		ScimJson   *merged = ScimJsonCopy(old->norm);
+		int			i;
+
+		for (i = 0; i < doc->count; i++)
+			ScimJsonSet(merged, doc->keys[i], doc->items[i]);
+		doc = merged;
+		if (members != NULL)
+			replace_members(mc, members, 0);
+	}
+	else
+		replace_members(mc, members, 0);
+	write_group(req, old, doc, mc, "replaced");
+	return result_for(req, old->id);
+}
+
+/*
+ * ScimGroupPatch
+ *		PATCH /Groups/{id}: operations on members become row changes,
+ *		the rest edits the document.
+ */
+ScimResult *
+ScimGroupPatch(ScimRequest *req, const char *id, ScimJson *patch)
+{
+	StoredGroup *old = load_state(req, id);
+	MemberChanges *mc;
+	ScimPatchHooks hooks;
+	ScimJson   *patched;
+	ScimJson   *doc;
+
+	check_writable(req, old);
+	mc = new_changes(req, old);
+	hooks.members = members_hook;
+	hooks.arg = mc;
+	patched = ScimPatchApply(&ScimGroupType, old->raw, patch, &hooks);
+	doc = ScimValidate(&ScimGroupType, patched, SCIM_WRITE_PATCH);
+	ScimJsonRemove(doc, "members");
+	write_group(req, old, doc, mc, "patched");
+	return result_for(req, old->id);
+}
+
+/*
+ * ScimGroupDelete
+ *		DELETE /Groups/{id}.  Its members are not touched (RFC 7644 §3.6);
+ *		groups it belonged to lose it and move to a new version.
+ */
+void
+ScimGroupDelete(ScimRequest *req, const char *id)
+{
+	static SPIPlanPtr grp = NULL;
+	static SPIPlanPtr del = NULL;
+	Oid			types[3] = {TEXTOID, UUIDOID, TIMESTAMPTZOID};
+	Datum		values[3];
+	StoredGroup *old = load_state(req, id);
+	ScimJson   *changes;
+
+	check_writable(req, old);
+	if (req->tenant->group_delete == SCIM_GROUP_DELETE_REJECT)
+		ScimError(SCIM_ERR_REJECTED, "groups of this organization cannot be deleted through SCIM");
+
+	values[0] = tenant_datum(req);
+	values[1] = UUIDPGetDatum(&old->uuid);
+	values[2] = TimestampTzGetDatum(GetCurrentTimestamp());
+	ScimPlan(&grp,
+			 "UPDATE scim.groups g SET version = g.version + 1, "
+			 "last_modified = GREATEST($3, g.last_modified) "
+			 "FROM scim.members m WHERE m.tenant_id = $1 AND m.member_id = $2 "
+			 "AND g.tenant_id = m.tenant_id AND g.id = m.group_id", 3, types);
+	ScimExec(grp, values, NULL, false, 0);
+	ScimPlan(&del,
+			 "WITH m AS (DELETE FROM scim.members WHERE tenant_id = $1 AND member_id = $2) "
+			 "DELETE FROM scim.groups WHERE tenant_id = $1 AND id = $2", 2, types);
+	ScimExec(del, values, NULL, false, 0);
+
+	changes = ScimJsonNew(SJ_OBJECT);
+	ScimJsonSet(changes, "displayName", ScimJsonCopy(ScimJsonGet(old->norm, "displayName")));
+	ScimEventAppend(req, "Group", &old->uuid, "deleted", changes);
+	req->changed = true;
+}

@@ -1,0 +1,177 @@
+/*-------------------------------------------------------------------------
+ *
+ * resource.c
+ *	  What Users and Groups share: the request context, meta, versions,
+ *	  preconditions and the change feed.
+ *
+ * src/resource.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "commands/async.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+
+#include "scim.h"
+
+/*
+ * ScimRequestForSql
+ *		The context of a call made through the SQL API: the caller's role is
+ *		the actor, and locations use scim.base_url.
+ */
+ScimRequest *
+ScimRequestForSql(text *tenant)
+{
+	ScimRequest *req = palloc0(sizeof(ScimRequest));
+
+	req->tenant = ScimTenantLoad(text_to_cstring(tenant));
+	req->actor = psprintf("sql:%s", GetUserNameFromId(GetUserId(), false));
+	req->base_url = (scim_base_url && scim_base_url[0]) ? scim_base_url : "/scim/v2";
+	return req;
+}
+
+/* <base>/Users/<id> or <base>/Groups/<id> */
+char *
+ScimLocation(ScimRequest *req, ScimResourceKind kind, const char *id)
+{
+	return psprintf("%s/%s/%s", req->base_url,
+					kind == SCIM_RES_USER ? "Users" : "Groups", id);
+}
+
+/* the weak entity tag of a version, W/"<n>" */
+char *
+ScimVersionTag(int64 version)
+{
+	return psprintf("W/\"" INT64_FORMAT "\"", version);
+}
+
+/* the meta attribute of a resource */
+ScimJson *
+ScimMeta(ScimRequest *req, ScimResourceKind kind, const char *id,
+		 TimestampTz created, TimestampTz modified, int64 version)
+{
+	ScimJson   *meta = ScimJsonNew(SJ_OBJECT);
+
+	ScimJsonSet(meta, "resourceType",
+				ScimJsonMakeString(kind == SCIM_RES_USER ? "User" : "Group"));
+	ScimJsonSet(meta, "created", ScimJsonMakeString(ScimTimestampToString(created)));
+	ScimJsonSet(meta, "lastModified", ScimJsonMakeString(ScimTimestampToString(modified)));
+	ScimJsonSet(meta, "location", ScimJsonMakeString(ScimLocation(req, kind, id)));
+	ScimJsonSet(meta, "version", ScimJsonMakeString(ScimVersionTag(version)));
+	return meta;
+}
+
+/*
+ * ScimCheckIfMatch
+ *		RFC 7644 §3.14: a write whose If-Match names another version fails
+ *		with 412.  Weak and strong forms of our tag are both accepted, as is
+ *		"*" and a list of tags.
+ */
+void
+ScimCheckIfMatch(ScimRequest *req, int64 version)
+{
+	const char *p;
+	char	   *want;
+
+	if (req->if_match == NULL || req->if_match[0] == '\0')
+		return;
+	want = psprintf("\"" INT64_FORMAT "\"", version);
+	p = req->if_match;
+	while (*p)
+	{
+		const char *start;
+		size_t		len;
+
+		while (*p == ' ' || *p == ',' || *p == '\t')
+			p++;
+		if (*p == '\0')
+			break;
+		start = p;
+		while (*p && *p != ',')
+			p++;
+		len = p - start;
+		while (len > 0 && (start[len - 1] == ' ' || start[len - 1] == '\t'))
+			len--;
+		if (len == 1 && start[0] == '*')
+			return;
+		if (len > 2 && (start[0] == 'W' || start[0] == 'w') && start[1] == '/')
+		{
+			start += 2;
+			len -= 2;
+		}
+		if (len == strlen(want) && strncmp(start, want, len) == 0)
+			return;
+	}
+	ScimError(SCIM_ERR_PRECONDITION,
+			  "the resource has changed: its version is %s", ScimVersionTag(version));
+}
+
+/*
+ * ScimEventAppend
+ *		Record a change in scim.events and announce it with NOTIFY.
+ *
+ * The notification payload is tiny ({"tenant":..., "seq":...}) because
+ * NOTIFY serialises committing transactions; listeners read the row.
+ */
+void
+ScimEventAppend(ScimRequest *req, const char *resource_type,
+				const pg_uuid_t *id, const char *action, ScimJson *changes)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[6] = {TEXTOID, TEXTOID, TEXTOID, UUIDOID, TEXTOID, JSONBOID};
+	Datum		values[6];
+	int64		seq;
+	bool		isnull;
+
+	values[0] = CStringGetTextDatum(req->tenant->id);
+	values[1] = CStringGetTextDatum(req->actor);
+	values[2] = CStringGetTextDatum(resource_type);
+	values[3] = UUIDPGetDatum(id);
+	values[4] = CStringGetTextDatum(action);
+	values[5] = ScimJsonToJsonb(changes ? changes : ScimJsonNew(SJ_OBJECT));
+	ScimPlan(&plan,
+			 "INSERT INTO scim.events (tenant_id, actor, resource_type, resource_id, action, changes) "
+			 "VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq", 6, types);
+	ScimExec(plan, values, NULL, false, 0);
+	seq = ScimSpiInt64(0, 1, &isnull);
+
+	if (req->tenant->notify)
+	{
+		StringInfoData payload;
+
+		initStringInfo(&payload);
+		appendStringInfoString(&payload, "{\"tenant\":");
+		ScimJsonOutString(&payload, req->tenant->id);
+		appendStringInfo(&payload, ",\"seq\":" INT64_FORMAT "}", seq);
+		if (payload.len < NAMEDATALEN * 100)
+			Async_Notify("scim_events", payload.data);
+	}
+}
+
+/*
+ * The top-level attribute names whose values differ between two
+ * documents, as a JSON array (for the event log; values are not copied,
+ * so no secret ever reaches an event).
+ */
+ScimJson *
+ScimChangedAttributes(const ScimJson *before, const ScimJson *after)
+{
+	ScimJson   *names = ScimJsonNew(SJ_ARRAY);
+	int			i;
+
+	for (i = 0; after && i < after->count; i++)
+	{
+		ScimJson   *old = ScimJsonGet(before, after->keys[i]);
+
+		if (old == NULL || !ScimJsonEqual(old, after->items[i], true))
+			ScimJsonAppend(names, ScimJsonMakeString(after->keys[i]));
+	}
+	for (i = 0; before && i < before->count; i++)
+		if (ScimJsonGet(after, before->keys[i]) == NULL)
+			ScimJsonAppend(names, ScimJsonMakeString(before->keys[i]));
+	return names;
+}

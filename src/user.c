@@ -1,0 +1,860 @@
+/*-------------------------------------------------------------------------
+ *
+ * user.c
+ *	  The User resource: create, read, replace, patch, delete.
+ *
+ * A user is one row of scim.users.  The attributes an application needs
+ * are columns; everything else of the SCIM document is kept in attrs.
+ * Values are stored exactly as sent.  What the client did not send but an
+ * application always wants (displayName, the other form of the name) is
+ * derived when writing and listed in the row's "derived" column, so that
+ * it is recomputed, never mistaken for client data, when the inputs change.
+ *
+ * Tenant rules applied here: the allowed roles and the default role, the
+ * Zulip-style userName-is-email and name-required rules, whether users
+ * may be created inactive, what DELETE does, and protection of the last
+ * active owner.
+ *
+ * src/user.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+#include "utils/uuid.h"
+#include "fmgr.h"
+
+#include "scim.h"
+
+/* the select list every user query uses; ScimUserRender reads it */
+const char *ScimUserColumns =
+"u.id, u.user_name, u.external_id, u.active, u.display_name, "
+"u.name_formatted, u.given_name, u.family_name, u.middle_name, "
+"u.honorific_prefix, u.honorific_suffix, u.role, u.attrs, u.created, "
+"u.last_modified, u.version, u.derived, "
+"(SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(g.id, g.display_name) "
+"ORDER BY g.id) FROM scim.members m JOIN scim.groups g "
+"ON g.tenant_id = m.tenant_id AND g.id = m.group_id "
+"WHERE m.tenant_id = u.tenant_id AND m.member_id = u.id) AS groups";
+
+enum
+{
+	UC_ID = 1,
+	UC_USER_NAME,
+	UC_EXTERNAL_ID,
+	UC_ACTIVE,
+	UC_DISPLAY_NAME,
+	UC_NAME_FIRST,				/* six name columns, in name_parts order */
+	UC_ROLE = UC_NAME_FIRST + 6,
+	UC_ATTRS,
+	UC_CREATED,
+	UC_MODIFIED,
+	UC_VERSION,
+	UC_DERIVED,
+	UC_GROUPS
+};
+
+/* the sub-attributes of name, in column order */
+static const char *const name_parts[6] = {
+	"formatted", "givenName", "familyName", "middleName",
+	"honorificPrefix", "honorificSuffix"
+};
+
+/* attributes held in columns rather than attrs */
+static const char *const column_attrs[] = {
+	"userName", "externalId", "active", "displayName", "name", "role",
+	"password", NULL
+};
+
+/* a user as the writer sees it: column values plus the rest */
+typedef struct UserRow
+{
+	char	   *user_name;
+	char	   *external_id;
+	bool		active;
+	char	   *display_name;
+	char	   *name[6];
+	char	   *role;
+	ScimJson   *attrs;
+	char	   *password;		/* clear text to hash, or NULL: keep */
+	List	   *derived;		/* of char * */
+} UserRow;
+
+/* the stored state of a user, as loaded for a write */
+typedef struct StoredUser
+{
+	pg_uuid_t	uuid;
+	char	   *id;
+	ScimJson   *raw;			/* representation without derived values */
+	ScimJson   *norm;			/* raw, validated: what a client could send */
+	bool		active;
+	char	   *role;
+	int64		version;
+} StoredUser;
+
+/* forward declarations */
+static ScimJson *render(ScimRequest *req, HeapTuple tup, TupleDesc desc,
+						bool with_derived);
+static bool load_user(ScimRequest *req, const char *id, bool for_update,
+					  HeapTuple *tup, TupleDesc *desc);
+static StoredUser *load_state(ScimRequest *req, const char *id);
+static void row_from_doc(ScimRequest *req, ScimJson *doc, UserRow *row);
+static void derive(UserRow *row);
+static void check_rules(ScimRequest *req, UserRow *row, StoredUser *old);
+static void check_last_owner(ScimRequest *req, StoredUser *old, UserRow *row,
+							 bool deleting);
+static void check_user_name_free(ScimRequest *req, const char *user_name,
+								 const pg_uuid_t *except);
+static bool valid_email(const char *s);
+static int64 write_update(ScimRequest *req, StoredUser *old, ScimJson *doc,
+						  const char *action);
+static const char *pgcrypto_schema(void);
+static ScimResult *result_for(ScimRequest *req, const char *id);
+
+/* is name in the list of derived attribute names */
+static bool
+derived_has(List *derived, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, derived)
+		if (strcmp((char *) lfirst(lc), name) == 0)
+			return true;
+	return false;
+}
+
+/* a text column of tup, or NULL */
+static char *
+col_text(HeapTuple tup, TupleDesc desc, int col)
+{
+	return SPI_getvalue(tup, desc, col);
+}
+
+/*
+ * render
+ *		The SCIM representation of the user in tup.  Without with_derived,
+ *		attributes the server derived are left out (the base for PATCH).
+ */
+static ScimJson *
+render(ScimRequest *req, HeapTuple tup, TupleDesc desc, bool with_derived)
+{
+	ScimJson   *doc = ScimJsonNew(SJ_OBJECT);
+	ScimJson   *schemas = ScimJsonNew(SJ_ARRAY);
+	ScimJson   *name = ScimJsonNew(SJ_OBJECT);
+	ScimJson   *attrs;
+	char	   *id = col_text(tup, desc, UC_ID);
+	char	   *s;
+	bool		isnull;
+	Datum		d;
+	List	   *derived = NIL;
+	int			i;
+
+	d = SPI_getbinval(tup, desc, UC_DERIVED, &isnull);
+	if (!isnull && !with_derived)
+	{
+		Datum	   *elems;
+		int			n;
+
+		deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1, false,
+						  TYPALIGN_INT, &elems, NULL, &n);
+		for (i = 0; i < n; i++)
+			derived = lappend(derived, TextDatumGetCString(elems[i]));
+	}
+#define IS_DERIVED(n) (derived != NIL && derived_has(derived, (n)))
+
+	ScimJsonSet(doc, "schemas", schemas);
+	ScimJsonAppend(schemas, ScimJsonMakeString(SCIM_URN_USER));
+	ScimJsonSet(doc, "id", ScimJsonMakeString(id));
+	if ((s = col_text(tup, desc, UC_EXTERNAL_ID)) != NULL)
+		ScimJsonSet(doc, "externalId", ScimJsonMakeString(s));
+	ScimJsonSet(doc, "userName", ScimJsonMakeString(col_text(tup, desc, UC_USER_NAME)));
+	for (i = 0; i < 6; i++)
+	{
+		char	   *full = psprintf("name.%s", name_parts[i]);
+
+		if ((s = col_text(tup, desc, UC_NAME_FIRST + i)) != NULL &&
+			!IS_DERIVED(full))
+			ScimJsonSet(name, name_parts[i], ScimJsonMakeString(s));
+	}
+	if (name->count > 0)
+		ScimJsonSet(doc, "name", name);
+	if ((s = col_text(tup, desc, UC_DISPLAY_NAME)) != NULL && !IS_DERIVED("displayName"))
+		ScimJsonSet(doc, "displayName", ScimJsonMakeString(s));
+
+	d = SPI_getbinval(tup, desc, UC_ATTRS, &isnull);
+	attrs = ScimJsonFromJsonb(DatumGetJsonbP(d));
+	for (i = 0; i < attrs->count; i++)
+	{
+		ScimJsonSet(doc, attrs->keys[i], attrs->items[i]);
+		if (strncmp(attrs->keys[i], "urn:", 4) == 0)
+			ScimJsonAppend(schemas, ScimJsonMakeString(attrs->keys[i]));
+	}
+
+	ScimJsonSet(doc, "active",
+				ScimJsonMakeBool(DatumGetBool(SPI_getbinval(tup, desc, UC_ACTIVE, &isnull))));
+	if ((s = col_text(tup, desc, UC_ROLE)) != NULL)
+		ScimJsonSet(doc, "role", ScimJsonMakeString(s));
+
+	d = SPI_getbinval(tup, desc, UC_GROUPS, &isnull);
+	if (!isnull)
+	{
+		ScimJson   *pairs = ScimJsonFromJsonb(DatumGetJsonbP(d));
+		ScimJson   *groups = ScimJsonNew(SJ_ARRAY);
+
+		for (i = 0; i < pairs->count; i++)
+		{
+			ScimJson   *g = ScimJsonNew(SJ_OBJECT);
+			const char *gid = pairs->items[i]->items[0]->str;
+
+			ScimJsonSet(g, "value", ScimJsonMakeString(gid));
+			ScimJsonSet(g, "$ref", ScimJsonMakeString(ScimLocation(req, SCIM_RES_GROUP, gid)));
+			ScimJsonSet(g, "display", ScimJsonCopy(pairs->items[i]->items[1]));
+			ScimJsonSet(g, "type", ScimJsonMakeString("direct"));
+			ScimJsonAppend(groups, g);
+		}
+		ScimJsonSet(doc, "groups", groups);
+	}
+
+	ScimJsonSet(doc, "meta",
+				ScimMeta(req, SCIM_RES_USER, id,
+						 DatumGetTimestampTz(SPI_getbinval(tup, desc, UC_CREATED, &isnull)),
+						 DatumGetTimestampTz(SPI_getbinval(tup, desc, UC_MODIFIED, &isnull)),
+						 DatumGetInt64(SPI_getbinval(tup, desc, UC_VERSION, &isnull))));
+#undef IS_DERIVED
+	return doc;
+}
+
+/* the full representation of the user in tup */
+ScimJson *
+ScimUserRender(ScimRequest *req, HeapTuple tup, TupleDesc desc)
+{
+	return render(req, tup, desc, true);
+}
+
+/*
+ * load_user
+ *		Find a user of the request's tenant; false when there is none.  Ids
+ *		that are not UUIDs are simply unknown.
+ */
+static bool
+load_user(ScimRequest *req, const char *id, bool for_update, HeapTuple *tup,
+		  TupleDesc *desc)
+{
+	static SPIPlanPtr plan_ro = NULL;
+	static SPIPlanPtr plan_rw = NULL;
+	Oid			types[2] = {TEXTOID, UUIDOID};
+	Datum		values[2];
+	pg_uuid_t  *uuid = palloc(sizeof(pg_uuid_t));
+	SPIPlanPtr	plan;
+
+	if (!ScimParseUuid(id, uuid))
+		return false;
+	values[0] = CStringGetTextDatum(req->tenant->id);
+	values[1] = UUIDPGetDatum(uuid);
+	if (for_update)
+		plan = ScimPlan(&plan_rw,
+						psprintf("SELECT %s FROM scim.users u WHERE u.tenant_id = $1 AND u.id = $2 "
+								 "FOR NO KEY UPDATE OF u", ScimUserColumns), 2, types);
+	else
+		plan = ScimPlan(&plan_ro,
+						psprintf("SELECT %s FROM scim.users u WHERE u.tenant_id = $1 AND u.id = $2",
+								 ScimUserColumns), 2, types);
+	if (ScimExec(plan, values, NULL, !for_update, 1) != 1)
+		return false;
+	*tup = SPI_tuptable->vals[0];
+	*desc = SPI_tuptable->tupdesc;
+	return true;
+}
+
+/* the locked, stored state of a user for a write; 404 when unknown */
+static StoredUser *
+load_state(ScimRequest *req, const char *id)
+{
+	StoredUser  *st = palloc0(sizeof(StoredUser));
+	HeapTuple	tup;
+	TupleDesc	desc;
+	bool		isnull;
+
+	if (!load_user(req, id, true, &tup, &desc))
+		ScimError(SCIM_ERR_NOT_FOUND, "user \"%s\" not found", id);
+	ScimParseUuid(id, &st->uuid);
+	st->id = col_text(tup, desc, UC_ID);
+	st->raw = render(req, tup, desc, false);
+	st->norm = ScimValidate(&ScimUserType, st->raw, SCIM_WRITE_PATCH);
+	st->active = DatumGetBool(SPI_getbinval(tup, desc, UC_ACTIVE, &isnull));
+	st->role = col_text(tup, desc, UC_ROLE);
+	st->version = DatumGetInt64(SPI_getbinval(tup, desc, UC_VERSION, &isnull));
+	ScimCheckIfMatch(req, st->version);
+	return st;
+}
+
+/* a syntactically valid email address, as Zulip checks userName */
+static bool
+valid_email(const char *s)
+{
+	const char *at = strchr(s, '@');
+	const char *dot;
+	const char *p;
+
+	if (at == NULL || at == s || strchr(at + 1, '@') != NULL)
+		return false;
+	for (p = s; *p; p++)
+		if ((unsigned char) *p <= ' ' || *p == '<' || *p == '>' || *p == ',' ||
+			*p == ';' || *p == '"' || *p == '(' || *p == ')' || *p == '\\')
+			return false;
+	dot = strrchr(at + 1, '.');
+	return dot != NULL && dot > at + 1 && dot[1] != '\0';
+}
+
+/* split a normalized document into column values and attrs */
+static void
+row_from_doc(ScimRequest *req, ScimJson *doc, UserRow *row)
+{
+	ScimJson   *name = ScimJsonGet(doc, "name");
+	ScimJson   *v;
+	int			i;
+
+	memset(row, 0, sizeof(UserRow));
+	row->user_name = (char *) ScimJsonGetString(doc, "userName");
+	row->external_id = (char *) ScimJsonGetString(doc, "externalId");
+	v = ScimJsonGet(doc, "active");
+	row->active = v ? v->boolean : true;
+	row->display_name = (char *) ScimJsonGetString(doc, "displayName");
+	for (i = 0; i < 6; i++)
+		row->name[i] = (char *) ScimJsonGetString(name, name_parts[i]);
+	row->role = (char *) ScimJsonGetString(doc, "role");
+	row->password = (char *) ScimJsonGetString(doc, "password");
+
+	row->attrs = ScimJsonNew(SJ_OBJECT);
+	for (i = 0; i < doc->count; i++)
+	{
+		int			k;
+		bool		is_column = false;
+
+		for (k = 0; column_attrs[k]; k++)
+			if (strcmp(doc->keys[i], column_attrs[k]) == 0)
+				is_column = true;
+		if (!is_column)
+			ScimJsonSet(row->attrs, doc->keys[i], doc->items[i]);
+	}
+	(void) req;
+}
+
+/* join the non-empty parts with single spaces */
+static char *
+join_name(char *const *parts, int n)
+{
+	StringInfoData buf;
+	int			i;
+
+	initStringInfo(&buf);
+	for (i = 0; i < n; i++)
+		if (parts[i] && parts[i][0])
+			appendStringInfo(&buf, "%s%s", buf.len ? " " : "", parts[i]);
+	return buf.len ? buf.data : NULL;
+}
+
+/*
+ * derive
+ *		Fill in the name form the client did not send, and displayName.
+ *		Okta sends givenName/familyName, Entra sends formatted: either way
+ *		the application finds both, and always something to display.
+ */
+static void
+derive(UserRow *row)
+{
+	char	  **n = row->name;
+
+	if (n[0] == NULL && (n[1] || n[2]))
+	{
+		char	   *parts[5] = {n[4], n[1], n[3], n[2], n[5]};
+
+		n[0] = join_name(parts, 5);
+		row->derived = lappend(row->derived, "name.formatted");
+	}
+	else if (n[0] != NULL && n[1] == NULL && n[2] == NULL)
+	{
+		char	   *f = pstrdup(n[0]);
+		char	   *sp = strchr(f, ' ');
+
+		if (sp)
+		{
+			*sp = '\0';
+			n[2] = sp + 1;
+			while (*n[2] == ' ')
+				n[2]++;
+			row->derived = lappend(row->derived, "name.familyName");
+		}
+		n[1] = f;
+		row->derived = lappend(row->derived, "name.givenName");
+	}
+	if (row->display_name == NULL)
+	{
+		row->display_name = n[0] ? n[0] : row->user_name;
+		row->derived = lappend(row->derived, "displayName");
+	}
+}
+
+/* the tenant's rules on a user about to be written (old: NULL on create) */
+static void
+check_rules(ScimRequest *req, UserRow *row, StoredUser *old)
+{
+	ScimTenant *t = req->tenant;
+
+	if (t->username_is_email && !valid_email(row->user_name))
+		ScimError(SCIM_ERR_INVALID_VALUE,
+				  "userName \"%s\" is not a valid email address", row->user_name);
+	if (old == NULL && t->require_name && row->name[0] == NULL &&
+		row->name[1] == NULL && row->name[2] == NULL)
+		ScimError(SCIM_ERR_INVALID_VALUE,
+				  "a name is required: send name.formatted, or name.givenName and name.familyName");
+	if (old == NULL && !t->allow_create_inactive && !row->active)
+		ScimError(SCIM_ERR_INVALID_VALUE,
+				  "users must be created active: send \"active\": true or leave it out");
+	if (row->role == NULL)
+		row->role = (old && old->role) ? old->role : t->default_role;
+	else if (!ScimTenantRoleAllowed(t, row->role))
+		ScimError(SCIM_ERR_INVALID_VALUE,
+				  "role \"%s\" is not one of this organization's roles: %s",
+				  row->role, ScimTenantRoleList(t));
+}
+
+/*
+ * check_last_owner
+ *		With protect_last_owner, refuse to deactivate, demote or delete the
+ *		tenant's last active owner.  The owners are locked in id order first,
+ *		so concurrent demotions serialize instead of deadlocking.
+ */
+static void
+check_last_owner(ScimRequest *req, StoredUser *old, UserRow *row, bool deleting)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[2] = {TEXTOID, UUIDOID};
+	Datum		values[2];
+	bool		stays_owner;
+	int			n;
+
+	if (!req->tenant->protect_last_owner || !old->active || old->role == NULL ||
+		strcmp(old->role, "owner") != 0)
+		return;
+	stays_owner = !deleting && row->active && row->role &&
+		strcmp(row->role, "owner") == 0;
+	if (stays_owner)
+		return;
+
+	values[0] = CStringGetTextDatum(req->tenant->id);
+	values[1] = UUIDPGetDatum(&old->uuid);
+	ScimPlan(&plan,
+			 "SELECT u.id FROM scim.users u WHERE u.tenant_id = $1 "
+			 "AND u.role = 'owner' AND u.active ORDER BY u.id FOR NO KEY UPDATE",
+			 2, types);
+	n = ScimExec(plan, values, NULL, false, 0);
+	{
+		int			i,
+					others = 0;
+
+		for (i = 0; i < n; i++)
+		{
+			bool		isnull;
+			pg_uuid_t  *u = DatumGetUUIDP(ScimSpiDatum(i, 1, &isnull));
+
+			if (memcmp(u->data, old->uuid.data, UUID_LEN) != 0)
+				others++;
+		}
+		if (others == 0)
+			ScimError(SCIM_ERR_MUTABILITY,
+					  "cannot %s the organization's last active owner",
+					  deleting ? "delete" : !row->active ? "deactivate" : "demote");
+	}
+}
+
+/* 409 when another user of the tenant has this userName (any case) */
+static void
+check_user_name_free(ScimRequest *req, const char *user_name,
+					 const pg_uuid_t *except)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[3] = {TEXTOID, TEXTOID, UUIDOID};
+	Datum		values[3];
+
+	values[0] = CStringGetTextDatum(req->tenant->id);
+	values[1] = CStringGetTextDatum(user_name);
+	values[2] = UUIDPGetDatum(except);
+	ScimPlan(&plan,
+			 "SELECT 1 FROM scim.users u WHERE u.tenant_id = $1 "
+			 "AND lower(u.user_name) = lower($2) AND u.id <> $3", 3, types);
+	if (ScimExec(plan, values, NULL, true, 1) > 0)
+		ScimError(SCIM_ERR_UNIQUENESS, "userName \"%s\" is already in use", user_name);
+}
+
+/* schema of pgcrypto, for crypt() and gen_salt() (cached per backend) */
+static const char *
+pgcrypto_schema(void)
+{
+	static char *schema = NULL;
+	static SPIPlanPtr plan = NULL;
+
+	if (schema == NULL)
+	{
+		ScimPlan(&plan,
+				 "SELECT n.nspname FROM pg_catalog.pg_extension e "
+				 "JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace "
+				 "WHERE e.extname = 'pgcrypto'", 0, NULL);
+		if (ScimExec(plan, NULL, NULL, true, 1) != 1)
+			ereport(ERROR,
+					errcode(ERRCODE_UNDEFINED_OBJECT),
+					errmsg("extension \"pgcrypto\" is not installed"));
+		schema = MemoryContextStrdup(TopMemoryContext,
+									 quote_identifier(ScimSpiText(0, 1)));
+	}
+	return schema;
+}
+
+/* the derived list as a text[] datum */
+static Datum
+derived_datum(List *derived)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * (list_length(derived) + 1));
+	ListCell   *lc;
+	int			n = 0;
+
+	foreach(lc, derived)
+		elems[n++] = CStringGetTextDatum((char *) lfirst(lc));
+	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/* bind the column values of row as $3..$15 and $17 of the write statements */
+static void
+bind_row(UserRow *row, Datum *values, char *nulls)
+{
+	int			i;
+
+	values[2] = CStringGetTextDatum(row->user_name);
+	nulls[2] = ' ';
+	values[3] = ScimTextDatumOrNull(row->external_id, &nulls[3]);
+	values[4] = BoolGetDatum(row->active);
+	nulls[4] = ' ';
+	values[5] = ScimTextDatumOrNull(row->display_name, &nulls[5]);
+	for (i = 0; i < 6; i++)
+		values[6 + i] = ScimTextDatumOrNull(row->name[i], &nulls[6 + i]);
+	values[12] = ScimTextDatumOrNull(row->role, &nulls[12]);
+	values[13] = ScimJsonToJsonb(row->attrs);
+	nulls[13] = ' ';
+	values[14] = ScimTextDatumOrNull(row->password, &nulls[14]);
+	values[16] = derived_datum(row->derived);
+	nulls[16] = ' ';
+}
+
+/* the result of a write: the user as now stored */
+static ScimResult *
+result_for(ScimRequest *req, const char *id)
+{
+	ScimResult *r = palloc0(sizeof(ScimResult));
+	HeapTuple	tup;
+	TupleDesc	desc;
+	bool		isnull;
+
+	if (!load_user(req, id, false, &tup, &desc))
+		ScimError(SCIM_ERR_NOT_FOUND, "user \"%s\" not found", id);
+	r->resource = render(req, tup, desc, true);
+	r->version = DatumGetInt64(SPI_getbinval(tup, desc, UC_VERSION, &isnull));
+	r->id = pstrdup(id);
+	return r;
+}
+
+/*
+ * ScimUserCreate
+ *		POST /Users.
+ */
+ScimResult *
+ScimUserCreate(ScimRequest *req, ScimJson *in)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[17] = {TEXTOID, UUIDOID, TEXTOID, TEXTOID, BOOLOID, TEXTOID,
+		TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, JSONBOID,
+	TEXTOID, TIMESTAMPTZOID, TEXTARRAYOID};
+	Datum		values[17];
+	char		nulls[17];
+	ScimJson   *doc = ScimValidate(&ScimUserType, in, SCIM_WRITE_CREATE);
+	UserRow		row;
+	pg_uuid_t	uuid;
+	char	   *id;
+	ScimJson   *changes;
+
+	row_from_doc(req, doc, &row);
+	check_rules(req, &row, NULL);
+	derive(&row);
+
+	ScimNewUuid(&uuid);
+	id = ScimUuidToString(&uuid);
+	memset(nulls, ' ', sizeof(nulls));
+	values[0] = CStringGetTextDatum(req->tenant->id);
+	values[1] = UUIDPGetDatum(&uuid);
+	bind_row(&row, values, nulls);
+	values[15] = TimestampTzGetDatum(GetCurrentTimestamp());
+
+	ScimPlan(&plan,
+			 psprintf("INSERT INTO scim.users (tenant_id, id, user_name, external_id, active, "
+					  "display_name, name_formatted, given_name, family_name, middle_name, "
+					  "honorific_prefix, honorific_suffix, role, attrs, password_hash, "
+					  "created, last_modified, version, derived) "
+					  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "
+					  "CASE WHEN $15 IS NULL THEN NULL ELSE %s.crypt($15, %s.gen_salt('bf')) END, "
+					  "$16, $16, 1, $17) ON CONFLICT DO NOTHING",
+					  pgcrypto_schema(), pgcrypto_schema()),
+			 17, types);
+	if (ScimExec(plan, values, nulls, false, 0) != 1)
+		ScimError(SCIM_ERR_UNIQUENESS, "userName \"%s\" is already in use", row.user_name);
+
+	changes = ScimJsonNew(SJ_OBJECT);
+	ScimJsonSet(changes, "attributes", ScimChangedAttributes(NULL, doc));
+	ScimJsonSet(changes, "userName", ScimJsonMakeString(row.user_name));
+	ScimJsonSet(changes, "active", ScimJsonMakeBool(row.active));
+	ScimJsonSet(changes, "role", ScimJsonMakeString(row.role));
+	ScimEventAppend(req, "User", &uuid, "created", changes);
+	req->changed = true;
+	return result_for(req, id);
+}
+
+/*
+ * ScimUserGet
+ *		GET /Users/{id}.
+ */
+ScimResult *
+ScimUserGet(ScimRequest *req, const char *id)
+{
+	HeapTuple	tup;
+	TupleDesc	desc;
+	ScimResult *r = palloc0(sizeof(ScimResult));
+	bool		isnull;
+
+	if (!load_user(req, id, false, &tup, &desc))
+		ScimError(SCIM_ERR_NOT_FOUND, "user \"%s\" not found", id);
+	r->resource = render(req, tup, desc, true);
+	r->version = DatumGetInt64(SPI_getbinval(tup, desc, UC_VERSION, &isnull));
+	r->id = pstrdup(id);
+	return r;
+}
+
+/*
+ * write_update
+ *		Store the normalized document doc as the new state of user old.
+ *		Returns the new version; nothing is written (and the version stays)
+ *		when doc equals what is stored and no password is being set.
+ */
+static int64
+write_update(ScimRequest *req, StoredUser *old, ScimJson *doc, const char *action)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[17] = {TEXTOID, UUIDOID, TEXTOID, TEXTOID, BOOLOID, TEXTOID,
+		TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, JSONBOID,
+	TEXTOID, TIMESTAMPTZOID, TEXTARRAYOID};
+	Datum		values[17];
+	char		nulls[17];
+	UserRow		row;
+	ScimJson   *changes;
+	ScimJson   *without_password = ScimJsonCopy(doc);
+
+	ScimJsonRemove(without_password, "password");
+	row_from_doc(req, doc, &row);
+	check_rules(req, &row, old);
+	if (ScimJsonGet(without_password, "role") == NULL)
+		ScimJsonSet(without_password, "role", ScimJsonMakeString(row.role));
+	if (row.password == NULL && ScimJsonEqual(old->norm, without_password, true))
+		return old->version;	/* no change: version and lastModified stay */
+
+	check_last_owner(req, old, &row, false);
+	{
+		const char *old_name = ScimJsonGetString(old->norm, "userName");
+
+		if (scim_strcasecmp(old_name, row.user_name) != 0)
+			check_user_name_free(req, row.user_name, &old->uuid);
+	}
+	derive(&row);
+
+	memset(nulls, ' ', sizeof(nulls));
+	values[0] = CStringGetTextDatum(req->tenant->id);
+	values[1] = UUIDPGetDatum(&old->uuid);
+	bind_row(&row, values, nulls);
+	values[15] = TimestampTzGetDatum(GetCurrentTimestamp());
+	ScimPlan(&plan,
+			 psprintf("UPDATE scim.users SET user_name = $3, external_id = $4, active = $5, "
+					  "display_name = $6, name_formatted = $7, given_name = $8, "
+					  "family_name = $9, middle_name = $10, honorific_prefix = $11, "
+					  "honorific_suffix = $12, role = $13, attrs = $14, "
+					  "password_hash = CASE WHEN $15 IS NULL THEN password_hash "
+					  "ELSE %s.crypt($15, %s.gen_salt('bf')) END, "
+					  "last_modified = GREATEST($16, last_modified), version = version + 1, "
+					  "derived = $17 WHERE tenant_id = $1 AND id = $2",
+					  pgcrypto_schema(), pgcrypto_schema()),
+			 17, types);
+	ScimExec(plan, values, nulls, false, 0);
+
+	changes = ScimJsonNew(SJ_OBJECT);
+	ScimJsonSet(changes, "attributes", ScimChangedAttributes(old->norm, without_password));
+	if (row.password)
+		ScimJsonAppend(ScimJsonGet(changes, "attributes"), ScimJsonMakeString("password"));
+	ScimEventAppend(req, "User", &old->uuid, action, changes);
+	if (old->active != row.active)
+	{
+		changes = ScimJsonNew(SJ_OBJECT);
+		ScimJsonSet(changes, "active", ScimJsonMakeBool(row.active));
+		ScimEventAppend(req, "User", &old->uuid,
+						row.active ? "reactivated" : "deactivated", changes);
+	}
+	if (old->role == NULL || strcmp(old->role, row.role) != 0)
+	{
+		changes = ScimJsonNew(SJ_OBJECT);
+		if (old->role)
+			ScimJsonSet(changes, "old", ScimJsonMakeString(old->role));
+		ScimJsonSet(changes, "new", ScimJsonMakeString(row.role));
+		ScimEventAppend(req, "User", &old->uuid, "role_changed", changes);
+	}
+	req->changed = true;
+	return old->version + 1;
+}
+
+/*
+ * ScimUserReplace
+ *		PUT /Users/{id}.  RFC 7644 §3.5.1: omitted readWrite attributes are
+ *		cleared — except role, active and password, which keep their values
+ *		when omitted: an IdP that does not map roles must not demote an
+ *		owner, and one that does not send active must not (re)activate.
+ *		With put_mode "merge" (Zulip) only the attributes sent change.
+ */
+ScimResult *
+ScimUserReplace(ScimRequest *req, const char *id, ScimJson *in)
+{
+	StoredUser  *old = load_state(req, id);
+	ScimJson   *doc = ScimValidate(&ScimUserType, in, SCIM_WRITE_REPLACE);
+
+	if (req->tenant->put_merge)
+	{
+		ScimJson   *merged = ScimJsonCopy(old->norm);
+		int			i;
+
+		for (i = 0; i < doc->count; i++)
+			ScimJsonSet(merged, doc->keys[i], doc->items[i]);
+		doc = merged;
+	}
+	else
+	{
+		static const char *const kept[] = {"role", "active", NULL};
+		int			i;
+
+		for (i = 0; kept[i]; i++)
+			if (ScimJsonGet(doc, kept[i]) == NULL && ScimJsonGet(old->norm, kept[i]))
+				ScimJsonSet(doc, kept[i], ScimJsonCopy(ScimJsonGet(old->norm, kept[i])));
+	}
+	write_update(req, old, doc, "replaced");
+	return result_for(req, old->id);
+}
+
+/*
+ * ScimUserPatch
+ *		PATCH /Users/{id}: the operations apply to the stored document
+ *		(without derived values), and the result is written as a whole.
+ */
+ScimResult *
+ScimUserPatch(ScimRequest *req, const char *id, ScimJson *patch)
+{
+	StoredUser  *old = load_state(req, id);
+	ScimJson   *patched = ScimPatchApply(&ScimUserType, old->raw, patch, NULL);
+	ScimJson   *doc = ScimValidate(&ScimUserType, patched, SCIM_WRITE_PATCH);
+
+	if (ScimJsonGet(doc, "active") == NULL)
+		ScimJsonSet(doc, "active", ScimJsonMakeBool(true));
+	write_update(req, old, doc, "patched");
+	return result_for(req, old->id);
+}
+
+/*
+ * ScimUserDelete
+ *		DELETE /Users/{id}, as the tenant's user_delete setting says:
+ *		delete the row (the userName becomes free), deactivate, or refuse.
+ */
+void
+ScimUserDelete(ScimRequest *req, const char *id)
+{
+	static SPIPlanPtr del = NULL;
+	static SPIPlanPtr grp = NULL;
+	Oid			types[3] = {TEXTOID, UUIDOID, TIMESTAMPTZOID};
+	Datum		values[3];
+	StoredUser  *old = load_state(req, id);
+	UserRow		row;
+	ScimJson   *changes;
+
+	if (req->tenant->user_delete == SCIM_USER_DELETE_REJECT)
+		ScimError(SCIM_ERR_REJECTED,
+				  "users of this organization cannot be deleted: deactivate them by setting \"active\" to false");
+	if (req->tenant->user_delete == SCIM_USER_DELETE_DEACTIVATE)
+	{
+		ScimJson   *doc = ScimJsonCopy(old->norm);
+
+		ScimJsonSet(doc, "active", ScimJsonMakeBool(false));
+		write_update(req, old, doc, "patched");
+		return;
+	}
+
+	memset(&row, 0, sizeof(row));
+	check_last_owner(req, old, &row, true);
+
+	values[0] = CStringGetTextDatum(req->tenant->id);
+	values[1] = UUIDPGetDatum(&old->uuid);
+	values[2] = TimestampTzGetDatum(GetCurrentTimestamp());
+	/* the groups it was in change too: bump them, then drop the rows */
+	ScimPlan(&grp,
+			 "UPDATE scim.groups g SET version = g.version + 1, "
+			 "last_modified = GREATEST($3, g.last_modified) "
+			 "FROM scim.members m WHERE m.tenant_id = $1 AND m.member_id = $2 "
+			 "AND g.tenant_id = m.tenant_id AND g.id = m.group_id", 3, types);
+	ScimExec(grp, values, NULL, false, 0);
+	ScimPlan(&del,
+			 "WITH m AS (DELETE FROM scim.members WHERE tenant_id = $1 AND member_id = $2) "
+			 "DELETE FROM scim.users WHERE tenant_id = $1 AND id = $2", 2, types);
+	ScimExec(del, values, NULL, false, 0);
+
+	changes = ScimJsonNew(SJ_OBJECT);
+	ScimJsonSet(changes, "userName", ScimJsonCopy(ScimJsonGet(old->norm, "userName")));
+	ScimEventAppend(req, "User", &old->uuid, "deleted", changes);
+	req->changed = true;
+}
+
+PG_FUNCTION_INFO_V1(scim_password_verify);
+
+/*
+ * scim.password_verify(tenant text, user_name text, password text)
+ *		True when the active user's stored hash matches password.
+ */
+Datum
+scim_password_verify(PG_FUNCTION_ARGS)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[3] = {TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[3];
+	bool		ok = false;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		PG_RETURN_BOOL(false);
+	values[0] = PG_GETARG_DATUM(0);
+	values[1] = PG_GETARG_DATUM(1);
+	values[2] = PG_GETARG_DATUM(2);
+	SPI_connect();
+	ScimPlan(&plan,
+			 psprintf("SELECT u.password_hash = %s.crypt($3, u.password_hash) "
+					  "FROM scim.users u WHERE u.tenant_id = $1 "
+					  "AND lower(u.user_name) = lower($2) AND u.active "
+					  "AND u.password_hash IS NOT NULL", pgcrypto_schema()),
+			 3, types);
+	if (ScimExec(plan, values, NULL, true, 1) == 1)
+		ok = ScimSpiBool(0, 1, NULL);
+	SPI_finish();
+	PG_RETURN_BOOL(ok);
+}
