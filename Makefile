@@ -24,6 +24,10 @@ OBJS = \
 	src/spi_util.o \
 	src/tenant.o \
 	src/validate.o \
+	src/filter_eval.o \
+	src/filter_sql.o \
+	src/query.o \
+	src/patch.o \
 	src/resource.o \
 	src/user.o \
 	src/group.o \

@@ -24,6 +24,7 @@ Installs what is missing, and nothing else:
 EOF
 }
 
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 SCIM_LOG_PREFIX=deps
 

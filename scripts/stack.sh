@@ -60,6 +60,7 @@ Environment
 EOF
 }
 
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 SCIM_LOG_PREFIX=stack
 
@@ -324,6 +325,7 @@ start_postgrest() {
 	log "starting PostgREST on $STATE/postgrest.sock"
 	# setpriv and setsid exec (no fork) and sh execs PostgREST: the pid written
 	# is PostgREST's own.
+	# shellcheck disable=SC2016
 	"${runas[@]}" setsid sh -c 'echo $$ >"$1"; exec "$2" "$3" >>"$4" 2>&1 </dev/null' sh \
 		"$STATE/postgrest.pid" "$POSTGREST_BIN" "$STATE/postgrest.conf" "$STATE/postgrest.log" 9>&- &
 	local n=300 code
@@ -427,7 +429,7 @@ write_env() {
 }
 
 load_ports() {
-	PG_PORT= HTTP_PORT= HTTPS_PORT= TOKEN=
+	PG_PORT='' HTTP_PORT='' HTTPS_PORT='' TOKEN=''
 	if [ -f "$STATE/ports" ]; then
 		PG_PORT=$(sed -n 's/^PG_PORT=//p' "$STATE/ports")
 		HTTP_PORT=$(sed -n 's/^HTTP_PORT=//p' "$STATE/ports")

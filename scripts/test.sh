@@ -45,8 +45,9 @@ Environment
 EOF
 }
 
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
-SCIM_LOG_PREFIX=test
+SCIM_LOG_PREFIX="test"
 
 for a in "$@"; do
 	case $a in
@@ -267,7 +268,7 @@ suite_http() {
 suite_extra() {
 	local s name
 	for s in test/*.sh test/*/run.sh; do
-		[ -f "$s" ] && [ -x "$s" ] || continue
+		if [ ! -f "$s" ] || [ ! -x "$s" ]; then continue; fi
 		name=$(echo "${s#test/}" | sed 's|/run\.sh$||; s|\.sh$||; s|/|-|g')
 		run_logged "$name" "$s"
 		read -r p f k < <(tap_count "$LOGDIR/$name.log")

@@ -207,12 +207,23 @@ extern ScimListResult *ScimList(ScimRequest *req, ScimResourceKind kind,
 								const ScimListParams *params);
 extern ScimJson *ScimListResponse(ScimListResult *res);
 
+/*
+ * A filter compiled to SQL (filter_sql.c).  args[i] and argtypes[i] are the
+ * value and type of parameter $(i + 1), so the arrays can go straight to
+ * SPI_execute_with_args; ScimFilterToSql(..., first_param) leaves the first
+ * first_param - 1 slots to the caller.  One filter has at most one
+ * parameter per comparison, so the node limit bounds the arrays.
+ */
+#define SCIM_SQL_MAX_PARAMS (SCIM_FILTER_MAX_NODES + 24)
+
 typedef struct ScimSqlFilter
 {
 	StringInfoData sql;			/* predicate text with $n parameters */
 	int			nargs;
-	Oid			argtypes[128];
-	Datum		args[128];
+	bool		show_inactive_members;	/* in: group members include
+										 * deactivated users */
+	Oid			argtypes[SCIM_SQL_MAX_PARAMS];
+	Datum		args[SCIM_SQL_MAX_PARAMS];
 } ScimSqlFilter;
 
 extern void ScimFilterToSql(ScimResourceKind kind, const char *filter,

@@ -42,12 +42,16 @@ ScimPlan(SPIPlanPtr *cache, const char *sql, int nargs, const Oid *argtypes)
 	return plan;
 }
 
-/* execute a kept plan; errors out on SPI failure, returns SPI_processed */
+/*
+ * Execute a kept plan; errors out on SPI failure, returns SPI_processed.
+ * Statements always run in read-write mode, so that each one sees what
+ * the previous ones of the same operation wrote (readonly is advisory).
+ */
 int
 ScimExec(SPIPlanPtr plan, Datum *values, const char *nulls, bool readonly,
 		 long count)
 {
-	int			rc = SPI_execute_plan(plan, values, nulls, readonly, count);
+	int			rc = SPI_execute_plan(plan, values, nulls, false, count);
 
 	if (rc < 0)
 		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));

@@ -15,7 +15,8 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
@@ -77,11 +78,27 @@ function parseJson(text) {
  *            (Content-Type defaults to application/scim+json when there is
  *            a body)
  *   https    true: use SCIM_HTTPS_URL instead of SCIM_BASE_URL
+ *   retryOutage  false: return a 503 as is even while OUTAGE_MARKER exists
+ *            (by default such a 503 is retried once the outage is over)
  *
  * Returns { status, headers (lower-cased names), body (parsed JSON or null),
  *           text (the raw body) }.
  */
 export async function scim(method, path, options = {}) {
+	// A deliberate outage (errors.test.mjs stops PostgREST) makes every
+	// other test file see 503: wait for it to end and send the request again.
+	const outage = options.retryOutage !== false && inOutage();
+	let res = await scimOnce(method, path, options);
+	if (options.retryOutage === false)
+		return res;
+	for (let tries = 0; res.status === 503 && (outage || inOutage()) && tries < 5; tries++) {
+		await waitOutageOver();
+		res = await scimOnce(method, path, options);
+	}
+	return res;
+}
+
+async function scimOnce(method, path, options) {
 	needEnv();
 	const { body, raw = false, token = TOKEN, headers = {}, https: useHttps = false } = options;
 	const base = useHttps ? HTTPS_URL : BASE_URL;
@@ -246,4 +263,139 @@ export function userResource(userName = `${uniq('user')}@example.com`, extra = {
 /** A minimal valid Group resource. */
 export function groupResource(displayName = uniq('group'), extra = {}) {
 	return { schemas: [GROUP_URN], displayName, ...extra };
+}
+
+// ---- Helpers of the flow tests (okta, entra, auth, errors, discovery, etag) ----
+
+export const SPC_URN = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
+export const RESOURCE_TYPE_URN = 'urn:ietf:params:scim:schemas:core:2.0:ResourceType';
+export const SCHEMA_URN = 'urn:ietf:params:scim:schemas:core:2.0:Schema';
+
+/**
+ * While this file exists a test has taken PostgREST down on purpose (see
+ * errors.test.mjs): scim() then waits for the outage to end and retries a
+ * 503 instead of failing an unrelated test.  withOutage() manages it.
+ */
+export const OUTAGE_MARKER = process.env.SCIM_STACK_DIR
+	? `${process.env.SCIM_STACK_DIR}/e2e-outage` : null;
+
+function inOutage() {
+	return OUTAGE_MARKER !== null && existsSync(OUTAGE_MARKER);
+}
+
+async function waitOutageOver(maxMs = 120000) {
+	const until = Date.now() + maxMs;
+	while (inOutage() && Date.now() < until)
+		await sleep(100);
+	await sleep(200);		/* let the restarted PostgREST settle */
+}
+
+/** A promise resolved after ms milliseconds. */
+export function sleep(ms) {
+	return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * A query string ('?a=1&b=2', or '' without parameters), encoded as clients
+ * do it: encodeURIComponent (quotes %22, '@' %40), spaces as %20, or as '+'
+ * with { plus: true } (Entra, Okta's guide).  params is an object or a list
+ * of [name, value] pairs; a value of null gives the bare name
+ * (Entra's "?aadOptscim062020").
+ */
+export function qs(params, { plus = false } = {}) {
+	const pairs = Array.isArray(params) ? params : Object.entries(params);
+	const enc = (s) => {
+		const e = encodeURIComponent(String(s));
+		return plus ? e.replace(/%20/g, '+') : e;
+	};
+	const parts = pairs
+		.filter(([, v]) => v !== undefined)
+		.map(([k, v]) => (v === null ? enc(k) : `${enc(k)}=${enc(v)}`));
+	return parts.length ? `?${parts.join('&')}` : '';
+}
+
+/** 'attr eq "value"' with the value as a JSON string. */
+export function eqFilter(attr, value) {
+	return `${attr} eq ${JSON.stringify(value)}`;
+}
+
+/** Content-Type must be application/scim+json (parameters allowed). */
+export function assertScimJson(res) {
+	assert.match(String(res.headers['content-type'] ?? ''), /^application\/scim\+json\b/,
+		`Content-Type of ${res.status}: ${res.headers['content-type']}`);
+}
+
+/**
+ * Assert a 200 ListResponse (RFC 7644 §3.4.2, CLIENTS.md §3): schemas,
+ * integer totalResults/startIndex/itemsPerPage, Resources an array (also
+ * when empty) with itemsPerPage elements.  Optional exact expectations:
+ * { total, startIndex, itemsPerPage }.  Returns the body.
+ */
+export function assertListResponse(res, expect = {}) {
+	const where = `${res.status} ${res.text.slice(0, 300)}`;
+	assert.equal(res.status, 200, `HTTP status: ${where}`);
+	assertScimJson(res);
+	const b = res.body;
+	assert.ok(b && typeof b === 'object', `a JSON body: ${where}`);
+	assert.deepEqual(b.schemas, [LIST_URN], `schemas: ${where}`);
+	for (const k of ['totalResults', 'startIndex', 'itemsPerPage'])
+		assert.ok(Number.isInteger(b[k]), `${k} must be an integer (not a string): ${where}`);
+	assert.ok(Array.isArray(b.Resources), `Resources must be an array, [] when empty: ${where}`);
+	assert.equal(b.itemsPerPage, b.Resources.length, `itemsPerPage = resources on this page: ${where}`);
+	if (expect.total !== undefined)
+		assert.equal(b.totalResults, expect.total, `totalResults: ${where}`);
+	if (expect.startIndex !== undefined)
+		assert.equal(b.startIndex, expect.startIndex, `startIndex: ${where}`);
+	if (expect.itemsPerPage !== undefined)
+		assert.equal(b.itemsPerPage, expect.itemsPerPage, `itemsPerPage: ${where}`);
+	return b;
+}
+
+/**
+ * Assert a successful write answered with the resource (200) or without a
+ * body (204), as RFC 7644 §3.5.2 allows for PATCH.  Returns the body or null.
+ */
+export function assertOkOrNoContent(res) {
+	const where = `${res.status} ${res.text.slice(0, 300)}`;
+	assert.ok(res.status === 200 || res.status === 204, `200 or 204 expected: ${where}`);
+	if (res.status === 204) {
+		assert.equal(res.text, '', `204 has no body: ${where}`);
+		return null;
+	}
+	assertScimJson(res);
+	assert.ok(res.body && typeof res.body === 'object', `a JSON body: ${where}`);
+	return res.body;
+}
+
+/** A random UUID (what Entra puts in its Test Connection filter). */
+export function randomGuid() {
+	return randomUUID();
+}
+
+/** Deep search: does any object key in v equal name (case-insensitive)? */
+export function hasKeyDeep(v, name) {
+	if (Array.isArray(v))
+		return v.some((x) => hasKeyDeep(x, name));
+	if (v && typeof v === 'object')
+		return Object.entries(v).some(([k, x]) =>
+			k.toLowerCase() === name.toLowerCase() || hasKeyDeep(x, name));
+	return false;
+}
+
+/**
+ * POST a resource and assert 201; returns the created body.
+ *   const u = await create('/Users', userResource());
+ */
+export async function create(endpoint, resource, options = {}) {
+	const res = await scim('POST', endpoint, { ...options, body: resource });
+	assert.equal(res.status, 201, `POST ${endpoint}: ${res.status} ${res.text.slice(0, 300)}`);
+	assert.equal(typeof res.body?.id, 'string', `POST ${endpoint}: no id in ${res.text.slice(0, 300)}`);
+	return res.body;
+}
+
+/** GET a resource by path and assert 200; returns the body. */
+export async function getOk(path, options = {}) {
+	const res = await scim('GET', path, options);
+	assert.equal(res.status, 200, `GET ${path}: ${res.status} ${res.text.slice(0, 300)}`);
+	return res.body;
 }

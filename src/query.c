@@ -1,0 +1,255 @@
+/*-------------------------------------------------------------------------
+ *
+ * query.c
+ *	  Listing users and groups: filter, sort and paging (RFC 7644 §3.4.2).
+ *
+ * A list is two statements: the count of the matching resources, then one
+ * page of them.  Both run through SPI_execute_with_args, so every
+ * execution is planned with its parameter values in hand (a custom plan):
+ * the LIKE prefix of "sw" becomes an index range and the planner chooses
+ * indexes knowing what is looked for.  Both read the same snapshot.
+ *
+ * Paging (RFC 7644 §3.4.2.4): startIndex is 1-based and below 1 means 1;
+ * a negative count means 0; no count means the tenant's max_results, and
+ * a count above it is cut down to it.  count = 0 answers totalResults
+ * only, and a startIndex past the end gives an empty page.  itemsPerPage
+ * is the number of resources on the page.
+ *
+ * src/query.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+#include "utils/tuplestore.h"
+
+#include "scim.h"
+
+PG_FUNCTION_INFO_V1(scim_filter_explain);
+
+/* the statements of one list request and their parameters */
+typedef struct ListQuery
+{
+	ScimSqlFilter f;			/* $1 is the tenant, then the filter's */
+	int64		start;			/* clamped startIndex */
+	int64		count;			/* clamped page size */
+	char	   *count_sql;
+	char	   *page_sql;
+	int			nargs_count;	/* parameters of count_sql */
+	int			nargs_page;		/* of page_sql: also OFFSET and LIMIT */
+} ListQuery;
+
+/* forward declarations */
+static void build_query(ScimRequest *req, ScimResourceKind kind,
+						const ScimListParams *params, ListQuery *q);
+static void run(const char *sql, ListQuery *q, int nargs, bool read_only);
+static ScimJson *number(int64 n);
+
+
+/*
+ * build_query
+ *		The count and page statements for params, with their parameters.
+ */
+static void
+build_query(ScimRequest *req, ScimResourceKind kind,
+			const ScimListParams *params, ListQuery *q)
+{
+	bool		users = (kind == SCIM_RES_USER);
+	const char *table = users ? "scim.users u" : "scim.groups g";
+	const char *alias = users ? "u" : "g";
+	StringInfoData where;
+	char	   *order;
+	int			max = req->tenant->max_results;
+
+	memset(q, 0, sizeof(ListQuery));
+	q->start = Max(params->start_index, 1);
+	if (params->count < 0)
+		q->count = max;			/* absent: the default page */
+	else
+		q->count = Min(params->count, max);
+	q->count = Max(q->count, 0);
+
+	q->f.show_inactive_members = req->tenant->list_deactivated_members;
+	q->f.argtypes[0] = TEXTOID;
+	q->f.args[0] = CStringGetTextDatum(req->tenant->id);
+	q->f.nargs = 1;
+
+	initStringInfo(&where);
+	appendStringInfo(&where, "%s.tenant_id = $1", alias);
+	if (params->filter != NULL)
+	{
+		appendStringInfoString(&where, " AND ");
+		q->f.sql = where;
+		ScimFilterToSql(kind, params->filter, &q->f, 2);
+		where = q->f.sql;
+	}
+	order = ScimSortToSql(kind, params->sort_by, params->descending);
+
+	q->nargs_count = q->f.nargs;
+	q->count_sql = psprintf("SELECT count(*) FROM %s WHERE %s", table, where.data);
+
+	q->f.argtypes[q->f.nargs] = INT8OID;
+	q->f.args[q->f.nargs] = Int64GetDatum(q->start - 1);
+	q->f.argtypes[q->f.nargs + 1] = INT8OID;
+	q->f.args[q->f.nargs + 1] = Int64GetDatum(q->count);
+	q->nargs_page = q->f.nargs + 2;
+	q->page_sql = psprintf("SELECT %s FROM %s WHERE %s ORDER BY %s OFFSET $%d LIMIT $%d",
+						   users ? ScimUserColumns : ScimGroupColumns,
+						   table, where.data, order,
+						   q->f.nargs + 1, q->f.nargs + 2);
+}
+
+/* Run sql with the first nargs parameters of q */
+static void
+run(const char *sql, ListQuery *q, int nargs, bool read_only)
+{
+	int			rc;
+
+	rc = SPI_execute_with_args(sql, nargs, q->f.argtypes, q->f.args, NULL,
+							   read_only, 0);
+	if (rc != SPI_OK_SELECT && rc != SPI_OK_UTILITY)
+		elog(ERROR, "SPI_execute_with_args failed: %s",
+			 SPI_result_code_string(rc));
+}
+
+/*
+ * ScimList
+ *		One page of the users or groups of the request's tenant that match
+ *		params->filter, in params->sort_by order, and how many match.
+ *		Runs in the caller's SPI connection.
+ */
+ScimListResult *
+ScimList(ScimRequest *req, ScimResourceKind kind, const ScimListParams *params)
+{
+	ScimListResult *res = palloc0(sizeof(ScimListResult));
+	ListQuery  *q = palloc(sizeof(ListQuery));
+	bool		isnull;
+	uint64		i;
+
+	build_query(req, kind, params, q);
+	res->start_index = (int) q->start;
+
+	run(q->count_sql, q, q->nargs_count, true);
+	res->total = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+											 SPI_tuptable->tupdesc, 1, &isnull));
+
+	if (q->count > 0 && res->total >= q->start)
+	{
+		SPITupleTable *tt;
+		uint64		n;
+
+		run(q->page_sql, q, q->nargs_page, true);
+		/* rendering a group runs a query of its own: keep our tuples */
+		tt = SPI_tuptable;
+		n = SPI_processed;
+		for (i = 0; i < n; i++)
+		{
+			ScimJson   *r;
+
+			if (kind == SCIM_RES_USER)
+				r = ScimUserRender(req, tt->vals[i], tt->tupdesc);
+			else
+				r = ScimGroupRender(req, tt->vals[i], tt->tupdesc,
+									!params->exclude_members);
+			res->resources = lappend(res->resources, r);
+		}
+	}
+	return res;
+}
+
+/* A JSON integer */
+static ScimJson *
+number(int64 n)
+{
+	return ScimJsonMakeNumber(psprintf(INT64_FORMAT, n));
+}
+
+/*
+ * ScimListResponse
+ *		The ListResponse message of res (RFC 7644 §3.4.2).  Resources is
+ *		there even when empty.
+ */
+ScimJson *
+ScimListResponse(ScimListResult *res)
+{
+	ScimJson   *doc = ScimJsonNew(SJ_OBJECT);
+	ScimJson   *schemas = ScimJsonNew(SJ_ARRAY);
+	ScimJson   *resources = ScimJsonNew(SJ_ARRAY);
+	ListCell   *lc;
+
+	ScimJsonAppend(schemas, ScimJsonMakeString(SCIM_URN_LIST));
+	ScimJsonSet(doc, "schemas", schemas);
+	ScimJsonSet(doc, "totalResults", number(res->total));
+	ScimJsonSet(doc, "itemsPerPage", number(list_length(res->resources)));
+	ScimJsonSet(doc, "startIndex", number(res->start_index));
+	foreach(lc, res->resources)
+		ScimJsonAppend(resources, (ScimJson *) lfirst(lc));
+	ScimJsonSet(doc, "Resources", resources);
+	return doc;
+}
+
+/*
+ * scim._filter_explain(tenant text, kind text, filter text, page boolean)
+ *		RETURNS SETOF text
+ *		EXPLAIN (COSTS OFF) of the statement a list with this filter runs:
+ *		the count, or with page the first default page, with the same
+ *		parameters.
+ */
+Datum
+scim_filter_explain(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	ScimListParams params;
+	ScimRequest *req;
+	ListQuery  *q = palloc(sizeof(ListQuery));
+	ScimResourceKind kind;
+	char	   *k;
+	bool		page;
+	uint64		i;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ScimError(SCIM_ERR_INVALID_VALUE, "tenant and resource type must not be null");
+	k = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	if (pg_strcasecmp(k, "User") == 0)
+		kind = SCIM_RES_USER;
+	else if (pg_strcasecmp(k, "Group") == 0)
+		kind = SCIM_RES_GROUP;
+	else
+		ScimError(SCIM_ERR_INVALID_VALUE,
+				  "resource type must be \"User\" or \"Group\", not \"%s\"", k);
+	page = !PG_ARGISNULL(3) && PG_GETARG_BOOL(3);
+
+	memset(&params, 0, sizeof(params));
+	params.filter = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
+	params.start_index = 1;
+	params.count = -1;
+
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	SPI_connect();
+	req = ScimRequestForSql(PG_GETARG_TEXT_PP(0));
+	build_query(req, kind, &params, q);
+	/* SPI counts EXPLAIN as a utility statement: not read-only */
+	if (page)
+		run(psprintf("EXPLAIN (COSTS OFF) %s", q->page_sql), q, q->nargs_page,
+			false);
+	else
+		run(psprintf("EXPLAIN (COSTS OFF) %s", q->count_sql), q,
+			q->nargs_count, false);
+	for (i = 0; i < SPI_processed; i++)
+	{
+		Datum		value;
+		bool		isnull = false;
+
+		value = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1,
+							  &isnull);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value,
+							 &isnull);
+	}
+	SPI_finish();
+	return (Datum) 0;
+}
