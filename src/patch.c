@@ -57,16 +57,16 @@
  *	- "attr.sub" on a multi-valued attribute without a filter
  *	  ("emails.value") addresses that sub-attribute of every value; when
  *	  there is no value yet, add and replace create one.
- *	- A value filter that matches nothing is noTarget for replace (RP8).
- *	  For add the RFC is silent (AD7): when the filter is exactly one
- *	  'type eq "x"' comparison, a new record {"type":"x", ...} is
- *	  appended, with the sub-attribute of the path (or the value object)
- *	  filled in.  This is what Entra ID sends when a user has no work
- *	  email yet: {"op":"Add","path":"emails[type eq \"work\"].value",
- *	  "value":"x"}.  Any other unmatched add filter is noTarget.  (The
- *	  same exception for replace would contradict RP8 and the project's
- *	  conformance cases M11/O28; PATCH_REPLACE_MISSING_TYPED_AS_ADD
- *	  switches it on.)
+ *	- A value filter that matches nothing is noTarget for replace (RP8),
+ *	  with one exception shared with add (for which the RFC is silent,
+ *	  AD7): when the filter is exactly one 'type eq "x"' comparison, a new
+ *	  record {"type":"x", ...} is appended, with the sub-attribute of the
+ *	  path (or the value object) filled in.  This is what Entra ID sends
+ *	  when a user has no work email yet, as add or as replace:
+ *	  {"op":"Replace","path":"emails[type eq \"work\"].value","value":"x"}.
+ *	  Types are unique per multi-valued attribute in Entra's model, so the
+ *	  record it names simply does not exist yet.  Any other unmatched
+ *	  filter is noTarget.
  *	- remove (RM1-RM7): no path is noTarget; single-valued and complex
  *	  targets become unassigned; "complex.sub" removes that sub-attribute;
  *	  multi-valued without a filter loses every value, with a filter the
@@ -79,7 +79,9 @@
  *	  Group's displayName) or a readOnly one is mutability (RM6).
  *	  Assigning null or "" to a required attribute is invalidValue.
  *	- Values are type-checked by ScimCoerceValue ("False" becomes false);
- *	  a multi-valued target accepts one object as one value.
+ *	  a multi-valued target accepts one object as one value.  null or ""
+ *	  as the value of add or replace unassigns the target (RFC 7643 §2.5);
+ *	  inside a complex value it unassigns that sub-attribute.
  *	- primary (M5): when an operation leaves a value of a multi-valued
  *	  attribute newly "primary": true, the other values that were primary
  *	  get "primary": false.
@@ -103,10 +105,10 @@
 #include "scim.h"
 
 /*
- * RFC.md RP8 asserts noTarget for a replace whose value filter matches
- * nothing; set this to true to treat 'type eq "x"' filters like add does.
+ * A replace whose 'type eq "x"' filter matches nothing adds the record,
+ * as Entra ID expects (see the file header); other filters are noTarget.
  */
-#define PATCH_REPLACE_MISSING_TYPED_AS_ADD false
+#define PATCH_REPLACE_MISSING_TYPED_AS_ADD true
 
 typedef enum PatchOpKind
 {

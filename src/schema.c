@@ -151,7 +151,7 @@ static const ScimAttrDef enterprise_attrs[] = {
 };
 
 static const ScimAttrDef member_subs[] = {
-	{"value", SAT_STRING, false, false, true, SM_IMMUTABLE, SR_DEFAULT, SU_NONE, "Identifier of the member of this Group."},
+	{"value", SAT_STRING, false, true, true, SM_IMMUTABLE, SR_DEFAULT, SU_NONE, "Identifier of the member of this Group."},
 	{"$ref", SAT_REFERENCE, false, false, false, SM_IMMUTABLE, SR_DEFAULT, SU_NONE, "The URI corresponding to a SCIM resource that is a member of this Group.", NULL, ref_user_group},
 	{"type", SAT_STRING, false, false, false, SM_IMMUTABLE, SR_DEFAULT, SU_NONE, "A label indicating the type of resource, e.g., 'User' or 'Group'.", member_types},
 	{"display", SAT_STRING, false, false, false, SM_READONLY, SR_DEFAULT, SU_NONE, "A human-readable name of the member."},

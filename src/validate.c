@@ -124,6 +124,12 @@ coerce_complex(const ScimAttrDef *def, const ScimJson *v, const char *where)
 		ScimError(SCIM_ERR_INVALID_VALUE,
 				  "attribute \"%s\" must be an object, not %s",
 				  where, ScimJsonTypeName(v->type));
+	for (i = 0; i < def->nsub; i++)
+		if (def->subAttributes[i].required &&
+			ScimJsonIsEmpty(ScimJsonGet(v, def->subAttributes[i].name)))
+			ScimError(SCIM_ERR_INVALID_VALUE,
+					  "each value of \"%s\" needs a \"%s\"",
+					  where, def->subAttributes[i].name);
 	for (i = 0; i < v->count; i++)
 	{
 		const ScimAttrDef *sub = ScimAttrFindSub(def, v->keys[i]);
