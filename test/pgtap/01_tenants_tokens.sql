@@ -140,8 +140,8 @@ SELECT scim.token_issue('pgtap01_a', 'ci') AS tok_a \gset
 SELECT scim.token_issue('pgtap01_b', 'ci') AS tok_b \gset
 SELECT scim.token_issue('pgtap01_a') AS tok_anon \gset
 
-SELECT matches(:'tok_a', '^scim_[0-9a-f]{64}$', 'a token is scim_ followed by 64 hex digits');
-SELECT isnt(:'tok_a', :'tok_b', 'two tokens differ');
+SELECT matches(:'tok_a'::text, '^scim_[0-9a-f]{64}$', 'a token is scim_ followed by 64 hex digits');
+SELECT isnt(:'tok_a'::text, :'tok_b'::text, 'two tokens differ');
 SELECT is((SELECT token_hash FROM scim.tokens WHERE tenant_id = 'pgtap01_a' AND label = 'ci'),
 		  sha256(convert_to(:'tok_a', 'UTF8')), 'the stored value is the SHA-256 of the token');
 SELECT is((SELECT count(*)::int FROM scim.tokens t
