@@ -491,22 +491,23 @@ SELECT pg_temp.matches('G', 'members.value eq "{carol}"') AS carol;
 SELECT pg_temp.matches('U', 'userName eq "' || repeat('x', 9000) || '"') AS too_long;
 SELECT pg_temp.matches('U', repeat('(', 40) || 'userName eq "x"' || repeat(')', 40)) AS too_deep;
 SELECT pg_temp.matches('U', repeat('not (', 33) || 'userName eq "x"' || repeat(')', 33)) AS too_deep_not;
--- 400 comparisons (the node limit is 1000) compile and run
-SELECT pg_temp.matches('U', string_agg(format('userName eq "u%s"', i), ' or ') || ' or userName eq "ivan"') AS wide
+-- 400 comparisons, 400 parameters (the node limit is 1000) compile and run
+SELECT pg_temp.matches('U', string_agg(format('title eq "%s"', i), ' or ') || ' or userName eq "ivan"') AS wide_or
 FROM generate_series(1, 400) AS i;
-SELECT pg_temp.matches('U', string_agg(format('userName ne "u%s"', i), ' and ') || ' and userName eq "ivan"') AS wide_and
+SELECT pg_temp.matches('U', string_agg(format('title ne "%s"', i), ' and ') || ' and userName eq "ivan"') AS wide_and
 FROM generate_series(1, 400) AS i;
-SELECT pg_temp.matches('U', string_agg(format('userName eq "u%s"', i), ' or ')) AS too_many_nodes
+SELECT pg_temp.matches('U', string_agg('id pr', ' or ')) AS too_many_nodes
 FROM generate_series(1, 501) AS i;
 -- a NULL filter lists everything; the other tenant's alice is never seen
 SELECT pg_temp.matches('U', NULL) AS no_filter;
 SELECT (scim.user_list('q_other', 'userName eq "alice"'))->'totalResults' AS other_tenant;
 
 -- ---------------------------------------------------------------- paging
--- The page of a list: its counters and the userNames on it, in order
+-- The page of a list: its counters and, in order, the userNames on it (or
+-- what the jsonpath show picks from each resource; "-" when nothing)
 CREATE FUNCTION pg_temp.page(f text, start_index int, count int,
 							 sort_by text DEFAULT NULL, sort_order text DEFAULT 'ascending',
-							 show text DEFAULT 'userName')
+							 show jsonpath DEFAULT '$.userName')
 RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
 	r jsonb;
@@ -516,7 +517,7 @@ BEGIN
 	r := scim.user_list('q_acme', f, start_index, count, sort_by, sort_order);
 	RETURN format('total=%s items=%s start=%s: %s', r->'totalResults', r->'itemsPerPage',
 				  r->'startIndex',
-				  coalesce((SELECT string_agg(coalesce(x #>> string_to_array(show, '.'), '-'), ','
+				  coalesce((SELECT string_agg(coalesce(jsonb_path_query_first(x, show) #>> '{}', '-'), ','
 											  ORDER BY o)
 							FROM jsonb_array_elements(r->'Resources') WITH ORDINALITY AS e(x, o)), ''));
 EXCEPTION WHEN OTHERS THEN
@@ -578,21 +579,24 @@ SELECT pg_temp.page(NULL, 1, 100, 'USERNAME', 'descending') AS by_user_name_desc
 SELECT pg_temp.page(NULL, 1, 100, 'displayName') AS by_display_name;
 SELECT pg_temp.page(NULL, 1, 100, 'urn:ietf:params:scim:schemas:core:2.0:User:userName') AS by_urn_user_name;
 -- missing values last ascending, first descending (S5); the values shown
-SELECT pg_temp.page(NULL, 1, 100, 'title', 'ascending', 'title') AS titles;
-SELECT pg_temp.page(NULL, 1, 100, 'title', 'descending', 'title') AS titles_desc;
-SELECT pg_temp.page(NULL, 1, 100, 'name.familyName', 'ascending', 'name.familyName') AS family_names;
+SELECT pg_temp.page(NULL, 1, 100, 'title', 'ascending', '$.title') AS titles;
+SELECT pg_temp.page(NULL, 1, 100, 'title', 'descending', '$.title') AS titles_desc;
+SELECT pg_temp.page(NULL, 1, 100, 'name.familyName', 'ascending', '$.name.familyName') AS family_names;
 SELECT pg_temp.page(NULL, 1, 100, 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber', 'descending',
-					'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.employeeNumber') AS employee_numbers_desc;
+					'$."urn:ietf:params:scim:schemas:extension:enterprise:2.0:User".employeeNumber') AS employee_numbers_desc;
 -- caseExact strings sort case-sensitively, by code point (S3)
-SELECT pg_temp.page(NULL, 1, 100, 'externalId', 'ascending', 'externalId') AS external_ids;
-SELECT pg_temp.page(NULL, 1, 100, 'active', 'ascending', 'active') AS active;
+SELECT pg_temp.page(NULL, 1, 100, 'externalId', 'ascending', '$.externalId') AS external_ids;
+SELECT pg_temp.page(NULL, 1, 100, 'active', 'ascending', '$.active') AS active;
 SELECT pg_temp.page(NULL, 1, 100, 'meta.created', 'descending') AS newest_first;
 SELECT pg_temp.page(NULL, 1, 100, 'meta.lastModified') AS oldest_first;
 -- multi-valued: the primary value, or else the first (S4)
 SELECT pg_temp.page('emails pr', 1, 100, 'emails') AS by_email;
 SELECT pg_temp.page('emails pr', 1, 100, 'emails.value', 'descending') AS by_email_desc;
 SELECT pg_temp.page('phoneNumbers pr', 1, 100, 'phoneNumbers.value', 'descending') AS by_phone_desc;
-SELECT pg_temp.page('emails pr', 1, 100, 'emails.type') AS by_email_type;
+-- alice's primary email is work, bob's other, heidi's home: their first
+-- ones are all work
+SELECT pg_temp.page('userName eq "alice" or userName eq "bob" or userName eq "heidi"', 1, 100,
+					'emails.type') AS by_primary_email_type;
 -- sorting with a filter and paging
 SELECT pg_temp.page('active eq true', 3, 3, 'userName') AS sorted_page;
 SELECT pg_temp.page('userName sw "j"', 1, 100, 'userName', 'descending') AS sorted_filtered;
@@ -625,11 +629,8 @@ FROM unnest(ARRAY[
 	'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq "m"',
 	'name pr',
 	'groups.display eq "x"',
-	'schemas eq "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"',
-	'a eq "1" and b eq "2"'
-]) WITH ORDINALITY AS t(f, o)
-WHERE f NOT LIKE 'a eq%'
-ORDER BY o;
+	'schemas eq "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"'
+]) WITH ORDINALITY AS t(f, o) ORDER BY o;
 SELECT * FROM scim._filter_params('User', 'userName sw "a%b_c\\d" or emails[type eq "Work" and value eq "A@B.C"] or meta.created lt "2024-01-02T08:00:00+02:00" or active eq false or id eq "3F0C2B9A-1C1E-4F6E-9A7D-2B7F0A5E4C11"');
 SELECT f AS filter, scim._filter_to_sql('Group', f) AS sql
 FROM unnest(ARRAY[

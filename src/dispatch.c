@@ -346,19 +346,15 @@ search_int(ScimJson *body, const char *name, int dflt)
 }
 
 /*
- * list_or_search
- *		GET /Users, GET /Groups, and POST /{Users,Groups}/.search.
+ * read_search
+ *		The list parameters of a query string or of a SearchRequest body.
  */
 static void
-list_or_search(HttpRequest *h, HttpResponse *r, ScimResourceKind kind, bool search)
+read_search(HttpRequest *h, bool search, ScimListParams *params, Projection *proj)
 {
-	ScimListParams params;
-	Projection	proj;
-	ScimListResult *res;
 	const char *order;
-	ListCell   *lc;
 
-	memset(&params, 0, sizeof(params));
+	memset(params, 0, sizeof(ScimListParams));
 	if (search)
 	{
 		ScimJson   *body = parse_body(h);
@@ -380,48 +376,165 @@ list_or_search(HttpRequest *h, HttpResponse *r, ScimResourceKind kind, bool sear
 				ScimError(SCIM_ERR_INVALID_SYNTAX,
 						  "\"schemas\" must contain \"%s\"", SCIM_URN_SEARCH);
 		}
-		params.filter = ScimJsonGetString(body, "filter");
-		params.sort_by = ScimJsonGetString(body, "sortBy");
+		params->filter = ScimJsonGetString(body, "filter");
+		params->sort_by = ScimJsonGetString(body, "sortBy");
 		order = ScimJsonGetString(body, "sortOrder");
-		params.start_index = search_int(body, "startIndex", 1);
-		params.count = search_int(body, "count", -1);
-		proj.attributes = search_list(body, "attributes");
-		proj.excluded = search_list(body, "excludedAttributes");
+		params->start_index = search_int(body, "startIndex", 1);
+		params->count = search_int(body, "count", -1);
+		proj->attributes = search_list(body, "attributes");
+		proj->excluded = search_list(body, "excludedAttributes");
 	}
 	else
 	{
-		params.filter = ScimUriParam(&h->parsed, "filter");
-		params.sort_by = ScimUriParam(&h->parsed, "sortBy");
+		params->filter = ScimUriParam(&h->parsed, "filter");
+		params->sort_by = ScimUriParam(&h->parsed, "sortBy");
 		order = ScimUriParam(&h->parsed, "sortOrder");
-		params.start_index = int_param(h, "startIndex", 1);
-		params.count = int_param(h, "count", -1);
-		proj.attributes = ScimUriParam(&h->parsed, "attributes");
-		proj.excluded = ScimUriParam(&h->parsed, "excludedAttributes");
+		params->start_index = int_param(h, "startIndex", 1);
+		params->count = int_param(h, "count", -1);
+		proj->attributes = ScimUriParam(&h->parsed, "attributes");
+		proj->excluded = ScimUriParam(&h->parsed, "excludedAttributes");
 	}
-	if (params.filter && params.filter[0] == '\0')
-		params.filter = NULL;
-	if (params.sort_by && params.sort_by[0] == '\0')
-		params.sort_by = NULL;
+	if (params->filter && params->filter[0] == '\0')
+		params->filter = NULL;
+	if (params->sort_by && params->sort_by[0] == '\0')
+		params->sort_by = NULL;
 	if (order && order[0])
 	{
 		if (pg_strcasecmp(order, "descending") == 0)
-			params.descending = true;
+			params->descending = true;
 		else if (pg_strcasecmp(order, "ascending") != 0)
 			ScimError(SCIM_ERR_INVALID_VALUE,
 					  "sortOrder must be \"ascending\" or \"descending\", not \"%s\"", order);
 	}
-	if (params.start_index < 1)
-		params.start_index = 1;
-	if (params.count < -1)
-		params.count = 0;
-	params.exclude_members = kind == SCIM_RES_GROUP && excludes_members(&proj);
+	if (params->start_index < 1)
+		params->start_index = 1;
+	if (params->count < -1)
+		params->count = 0;
+}
 
+/*
+ * list_or_search
+ *		GET /Users, GET /Groups, and POST /{Users,Groups}/.search.
+ */
+static void
+list_or_search(HttpRequest *h, HttpResponse *r, ScimResourceKind kind, bool search)
+{
+	ScimListParams params;
+	Projection	proj;
+	ScimListResult *res;
+	ListCell   *lc;
+
+	read_search(h, search, &params, &proj);
+	params.exclude_members = kind == SCIM_RES_GROUP && excludes_members(&proj);
 	res = ScimList(h->req, kind, &params);
 	foreach(lc, res->resources)
 		ScimProject(ScimResourceType(kind), (ScimJson *) lfirst(lc),
 					proj.attributes, proj.excluded);
 	r->status = 200;
 	r->body = ScimListResponse(res);
+}
+
+/* does every attribute a filter names exist in resource type rt */
+static bool
+filter_fits(const ScimResourceTypeDef *rt, const ScimFilterNode *f)
+{
+	const ScimSchemaDef *schema = rt->schema;
+	const ScimAttrDef *def;
+
+	check_stack_depth();
+	if (f == NULL)
+		return true;
+	if (f->op == SCIM_FOP_AND || f->op == SCIM_FOP_OR || f->op == SCIM_FOP_NOT)
+		return filter_fits(rt, f->left) && filter_fits(rt, f->right);
+	if (f->path.urn != NULL)
+	{
+		schema = ScimResourceFindSchema(rt, f->path.urn);
+		if (schema == NULL)
+			return false;
+	}
+	if (scim_strcasecmp(f->path.attr, "meta") == 0 ||
+		scim_strcasecmp(f->path.attr, "schemas") == 0)
+		return true;
+	def = ScimSchemaFindAttr(schema, f->path.attr);
+	if (def == NULL)
+		return false;
+	return f->path.sub == NULL || ScimAttrFindSub(def, f->path.sub) != NULL;
+}
+
+/*
+ * root_search
+ *		POST /.search (RFC 7644 §3.4.3): Users, then Groups, as one list.
+ *		A resource type whose schema lacks an attribute the filter names
+ *		cannot match it and contributes nothing; when no type can, the
+ *		filter is invalid.  Sorting applies within each type.
+ */
+static void
+root_search(HttpRequest *h, HttpResponse *r)
+{
+	static const ScimResourceKind kinds[2] = {SCIM_RES_USER, SCIM_RES_GROUP};
+	ScimListParams params;
+	Projection	proj;
+	ScimListResult *all = palloc0(sizeof(ScimListResult));
+	bool		fits[2] = {true, true};
+	int64		totals[2] = {0, 0};
+	int64		start;
+	int64		remaining;
+	int			i;
+
+	read_search(h, true, &params, &proj);
+	if (params.filter)
+	{
+		ScimParseError err;
+		ScimFilterNode *f = ScimFilterParse(params.filter, strlen(params.filter), &err);
+
+		if (f == NULL)
+			ScimError(SCIM_ERR_INVALID_FILTER, "%s", err.message);
+		for (i = 0; i < 2; i++)
+			fits[i] = filter_fits(ScimResourceType(kinds[i]), f);
+		if (!fits[0] && !fits[1])
+			ScimError(SCIM_ERR_INVALID_FILTER,
+					  "the filter names attributes that no resource type has");
+	}
+	for (i = 0; i < 2; i++)
+		if (fits[i])
+		{
+			ScimListParams p = params;
+
+			p.count = 0;
+			totals[i] = ScimList(h->req, kinds[i], &p)->total;
+		}
+
+	remaining = params.count < 0 || params.count > h->req->tenant->max_results
+		? h->req->tenant->max_results : params.count;
+	start = params.start_index;
+	all->total = totals[0] + totals[1];
+	all->start_index = params.start_index;
+	for (i = 0; i < 2 && remaining > 0; i++)
+	{
+		ScimListParams p = params;
+		ScimListResult *part;
+		ListCell   *lc;
+
+		if (start > totals[i])
+		{
+			start -= totals[i];
+			continue;
+		}
+		p.start_index = (int) start;
+		p.count = (int) remaining;
+		p.exclude_members = kinds[i] == SCIM_RES_GROUP && excludes_members(&proj);
+		part = ScimList(h->req, kinds[i], &p);
+		foreach(lc, part->resources)
+		{
+			ScimProject(ScimResourceType(kinds[i]), (ScimJson *) lfirst(lc),
+						proj.attributes, proj.excluded);
+			all->resources = lappend(all->resources, lfirst(lc));
+		}
+		remaining -= list_length(part->resources);
+		start = 1;
+	}
+	r->status = 200;
+	r->body = ScimListResponse(all);
 }
 
 /* Allow header and 405 for a method a path does not take */
@@ -568,6 +681,13 @@ route(HttpRequest *h, HttpResponse *r)
 	if (h->parsed.nsegments == 0)
 		ScimError(SCIM_ERR_NOT_FOUND, "no such endpoint: use /Users, /Groups or a discovery endpoint");
 	first = h->parsed.segments[0];
+	if (strcmp(first, ".search") == 0 && h->parsed.nsegments == 1)
+	{
+		if (strcmp(h->method, "POST") != 0)
+			method_not_allowed(r, "POST", h->method);
+		root_search(h, r);
+		return;
+	}
 	if (pg_strcasecmp(first, "Users") == 0)
 		resource_route(h, r, SCIM_RES_USER);
 	else if (pg_strcasecmp(first, "Groups") == 0)

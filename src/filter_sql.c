@@ -816,8 +816,9 @@ unwrap(const char *expr)
 	int			depth = 0;
 	size_t		i;
 
-	if (len < 2 || expr[0] != '(' || expr[len - 1] != ')')
-		return expr;
+	if (len < 2 || expr[0] != '(' || expr[len - 1] != ')' ||
+		strncmp(expr, "(SELECT ", 8) == 0)
+		return expr;			/* a scalar subquery keeps its parentheses */
 	for (i = 0; i < len - 1; i++)
 	{
 		if (expr[i] == '(')
@@ -1203,7 +1204,7 @@ emit_compare(FilterCtx *fc, const ScimFilterNode *n, const ScalarRef *s,
 		appendStringInfo(buf, "lower(%s)", unwrap(s->expr));
 	if (substring)
 		appendStringInfoString(buf, " LIKE ");
-	else if (op == SCIM_FOP_EQ)
+	else if (op == SCIM_FOP_EQ || op == SCIM_FOP_NE)
 		appendStringInfoString(buf, " = ");
 	else
 		appendStringInfo(buf, " COLLATE \"C\" %s ", op_sql(op));

@@ -402,6 +402,17 @@ derive(UserRow *row)
 	}
 }
 
+/* is s absent, or only white space (no usable name part) */
+static bool
+blank(const char *s)
+{
+	if (s == NULL)
+		return true;
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	return *s == '\0';
+}
+
 /* the tenant's rules on a user about to be written (old: NULL on create) */
 static void
 check_rules(ScimRequest *req, UserRow *row, StoredUser *old)
@@ -411,8 +422,8 @@ check_rules(ScimRequest *req, UserRow *row, StoredUser *old)
 	if (t->username_is_email && !valid_email(row->user_name))
 		ScimError(SCIM_ERR_INVALID_VALUE,
 				  "userName \"%s\" is not a valid email address", row->user_name);
-	if (old == NULL && t->require_name && row->name[0] == NULL &&
-		row->name[1] == NULL && row->name[2] == NULL)
+	if (old == NULL && t->require_name && blank(row->name[0]) &&
+		blank(row->name[1]) && blank(row->name[2]))
 		ScimError(SCIM_ERR_INVALID_VALUE,
 				  "a name is required: send name.formatted, or name.givenName and name.familyName");
 	if (old == NULL && !t->allow_create_inactive && !row->active)

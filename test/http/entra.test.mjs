@@ -183,6 +183,7 @@ for (const { title, flag } of MODES) {
 			const work = got.emails.filter((e) => e.type === 'work');
 			assert.equal(work.length, 1, JSON.stringify(got.emails));
 			assert.equal(work[0].value, mail2);
+			assert.equal(work[0].primary, true, 'the other sub-attributes of the record stay');
 			/* dotted and URN keys are sub-attributes, never literal attribute names */
 			for (const k of Object.keys(got)) {
 				if (k.startsWith('urn:'))

@@ -357,6 +357,39 @@ describe('Okta: group push', () => {
 		assert.deepEqual(memberIds(cur), [u3.id]);
 	});
 
+	test('removing a user that is not a member is not an error and changes nothing', async () => {
+		const [u1, u2] = await threeUsers();
+		const g = (await okta('POST', '/Groups', oktaGroupBody(uniq('Okta NoOp'), [{ value: u1.id }]))).body;
+		const res = await okta('PATCH', `/Groups/${g.id}`, patchOp({ op: 'remove', path: `members[value eq "${u2.id}"]` }));
+		assertOkOrNoContent(res);
+		const cur = (await okta('GET', `/Groups/${g.id}`)).body;
+		assert.deepEqual(memberIds(cur), [u1.id]);
+		assert.equal(cur.meta.version, g.meta.version);
+	});
+
+	test('the echoed id must be the group\'s own: another id is 400 mutability, nothing renamed', async () => {
+		const g = (await okta('POST', '/Groups', oktaGroupBody(uniq('Okta Own Id')))).body;
+		const other = (await okta('POST', '/Groups', oktaGroupBody(uniq('Okta Other Id')))).body;
+		const res = await okta('PATCH', `/Groups/${g.id}`, patchOp(
+			{ op: 'replace', value: { id: other.id, displayName: uniq('Okta Hijack') } }));
+		assertScimError(res, 400, 'mutability');
+		const cur = (await okta('GET', `/Groups/${g.id}`)).body;
+		assert.equal(cur.displayName, g.displayName);
+	});
+
+	test('a profile PUT with "groups": [] does not take the user out of its groups', async () => {
+		const [u1] = await threeUsers();
+		const g = (await okta('POST', '/Groups', oktaGroupBody(uniq('Okta Keep'), [{ value: u1.id }]))).body;
+		const put = await okta('PUT', `/Users/${u1.id}`, {
+			schemas: [USER_URN], id: u1.id, userName: u1.userName, name: u1.name,
+			emails: u1.emails, active: true, groups: [], meta: { resourceType: 'User' },
+		});
+		assert.equal(put.status, 200, put.text);
+		assert.ok((put.body.groups ?? []).some((x) => x.value === g.id), `groups: ${JSON.stringify(put.body.groups)}`);
+		const cur = (await okta('GET', `/Groups/${g.id}`)).body;
+		assert.deepEqual(memberIds(cur), [u1.id]);
+	});
+
 	test('AIW apps: PUT /Groups/{id} with id, displayName and the full member list', async () => {
 		const [u1, u2, u3] = await threeUsers();
 		const g = (await okta('POST', '/Groups', oktaGroupBody(uniq('Okta AIW'), [{ value: u1.id }]))).body;
@@ -404,6 +437,23 @@ describe('Okta: import (paging)', () => {
 		/* past the end: empty page, full total */
 		const past = await okta('GET', '/Users?startIndex=101&count=100', undefined, { token });
 		assertListResponse(past, { total: 5, itemsPerPage: 0, startIndex: 101 });
+	});
+
+	test('GET /Groups?startIndex=1&count=100 imports every group, with members', async () => {
+		const { token } = newTenant();
+		const u = await oktaAssign(oktaLogin('gimp'), {}, token);
+		const gids = [];
+		for (let i = 0; i < 3; i++) {
+			const r = await okta('POST', '/Groups', oktaGroupBody(uniq(`Import ${i}`), [{ value: u.id }]), { token });
+			assert.equal(r.status, 201, r.text);
+			gids.push(r.body.id);
+		}
+		const all = assertListResponse(await okta('GET', '/Groups?startIndex=1&count=100', undefined, { token }),
+			{ total: 3, startIndex: 1, itemsPerPage: 3 });
+		assert.deepEqual(all.Resources.map((g) => g.id).sort(), [...gids].sort());
+		const p1 = assertListResponse(await okta('GET', '/Groups?startIndex=1&count=2', undefined, { token }), { total: 3, itemsPerPage: 2 });
+		const p2 = assertListResponse(await okta('GET', '/Groups?startIndex=3&count=2', undefined, { token }), { total: 3, itemsPerPage: 1 });
+		assert.deepEqual([...p1.Resources, ...p2.Resources].map((g) => g.id).sort(), [...gids].sort());
 	});
 });
 
