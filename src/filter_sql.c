@@ -176,7 +176,7 @@ static const ColumnMap column_map[] = {
 
 /* meta (RFC 7643 §3.1) and schemas are common attributes, not in schema.c */
 static const ScimAttrDef meta_subs[] = {
-	{"resourceType", SAT_STRING, false, false, true, SM_READONLY, SR_DEFAULT, SU_NONE, "The name of the resource type of the resource."},
+	{"resourceType", SAT_STRING, false, false, false, SM_READONLY, SR_DEFAULT, SU_NONE, "The name of the resource type of the resource."},
 	{"created", SAT_DATETIME, false, false, false, SM_READONLY, SR_DEFAULT, SU_NONE, "The DateTime that the resource was added to the service provider."},
 	{"lastModified", SAT_DATETIME, false, false, false, SM_READONLY, SR_DEFAULT, SU_NONE, "The most recent DateTime that the details of this resource were updated."},
 	{"location", SAT_REFERENCE, false, false, true, SM_READONLY, SR_DEFAULT, SU_NONE, "The URI of the resource being returned."},

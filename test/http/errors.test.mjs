@@ -267,6 +267,15 @@ describe('errors: made by nginx, in SCIM format', () => {
 		assertScimError(longer, 400, 'invalidFilter');
 	});
 
+	test('431 for a request header over the limit', async () => {
+		assertScimError(await scim('GET', '/Users', { headers: { 'x-padding': 'a'.repeat(40000) } }), 431);
+	});
+
+	test('a malformed HTTP request is a SCIM 400', async () => {
+		assertScimError(await rawHttp('GARBAGE\r\n\r\n'), 400);
+		assertScimError(await rawHttp('GET /scim/v2/Users HTTP/1.1\r\nConnection: close\r\n\r\n'), 400);
+	});
+
 	test('raw non-ASCII bytes in the URI are a SCIM 400', async () => {
 		const url = new URL(BASE_URL);
 		const res = await rawHttp(`GET ${url.pathname}/Users?filter=userName eq "\u00e9" HTTP/1.1\r\nHost: ${url.host}\r\n` +
