@@ -36,7 +36,7 @@ FROM scim.users u
 JOIN scim.groups g ON g.tenant_id = u.tenant_id
 	AND g.display_name = 'Group ' || (substring(u.user_name FROM 'user(\d+)@')::int % 300 + 1)
 WHERE u.tenant_id IN ('x_big', 'x_other');
-ANALYZE scim.users, scim.groups, scim.members;
+VACUUM (ANALYZE) scim.users, scim.groups, scim.members;
 
 -- the compiled predicate and the plan of the count query
 CREATE FUNCTION pg_temp.show(kind text, f text) RETURNS SETOF text LANGUAGE sql AS $$

@@ -75,6 +75,7 @@ run_op(FunctionCallInfo fcinfo, ScimResourceKind kind, ApiOp op)
 	Datum		result = (Datum) 0;
 
 	require_args(fcinfo, op, nargs);
+	ScimExtensionsReset();
 	SPI_connect();
 	req = ScimRequestForSql(PG_GETARG_TEXT_PP(0));
 	if (op == API_CREATE)
@@ -154,6 +155,7 @@ run_list(FunctionCallInfo fcinfo, ScimResourceKind kind)
 					  "sortOrder must be \"ascending\" or \"descending\", not \"%s\"", order);
 	}
 
+	ScimExtensionsReset();
 	SPI_connect();
 	req = ScimRequestForSql(PG_GETARG_TEXT_PP(0));
 	res = ScimList(req, kind, &params);

@@ -43,9 +43,26 @@ static const bool etag_supported = true;
 #define DEFAULT_MAX_PAYLOAD_BYTES	1048576
 
 /* the resource types served, in the order /ResourceTypes lists them */
-static const ScimResourceTypeDef *const resource_types[] = {
-	&ScimUserType, &ScimGroupType, NULL
-};
+static const ScimResourceKind resource_kinds[] = {SCIM_RES_USER, SCIM_RES_GROUP};
+
+/*
+ * The schemas of this tenant, in the order /Schemas lists them: User, its
+ * extensions (enterprise, then the tenant's own), Group.  NULL-terminated.
+ */
+static const ScimSchemaDef **
+all_schemas(void)
+{
+	const ScimResourceTypeDef *user = ScimResourceType(SCIM_RES_USER);
+	const ScimSchemaDef **list = palloc0(sizeof(ScimSchemaDef *) * 16);
+	int			n = 0,
+				i;
+
+	list[n++] = user->schema;
+	for (i = 0; user->extensions[i] && n < 14; i++)
+		list[n++] = user->extensions[i];
+	list[n++] = ScimResourceType(SCIM_RES_GROUP)->schema;
+	return list;
+}
 
 /* forward declarations */
 static void set_string(ScimJson *obj, const char *key, const char *value);
@@ -319,8 +336,8 @@ ScimResourceTypesList(ScimRequest *req)
 	ScimJson   *resources = ScimJsonNew(SJ_ARRAY);
 	int			i;
 
-	for (i = 0; resource_types[i] != NULL; i++)
-		ScimJsonAppend(resources, resource_type_json(req, resource_types[i]));
+	for (i = 0; i < lengthof(resource_kinds); i++)
+		ScimJsonAppend(resources, resource_type_json(req, ScimResourceType(resource_kinds[i])));
 	return list_response(resources);
 }
 
@@ -332,9 +349,9 @@ ScimResourceTypeGet(ScimRequest *req, const char *name)
 
 	if (name == NULL)
 		return NULL;
-	for (i = 0; resource_types[i] != NULL; i++)
-		if (scim_strcasecmp(resource_types[i]->name, name) == 0)
-			return resource_type_json(req, resource_types[i]);
+	for (i = 0; i < lengthof(resource_kinds); i++)
+		if (scim_strcasecmp(ScimResourceType(resource_kinds[i])->name, name) == 0)
+			return resource_type_json(req, ScimResourceType(resource_kinds[i]));
 	return NULL;
 }
 
@@ -343,10 +360,11 @@ ScimJson *
 ScimSchemasList(ScimRequest *req)
 {
 	ScimJson   *resources = ScimJsonNew(SJ_ARRAY);
+	const ScimSchemaDef **schemas = all_schemas();
 	int			i;
 
-	for (i = 0; ScimAllSchemas[i] != NULL; i++)
-		ScimJsonAppend(resources, schema_json(req, ScimAllSchemas[i]));
+	for (i = 0; schemas[i] != NULL; i++)
+		ScimJsonAppend(resources, schema_json(req, schemas[i]));
 	return list_response(resources);
 }
 
@@ -354,12 +372,13 @@ ScimSchemasList(ScimRequest *req)
 ScimJson *
 ScimSchemaGet(ScimRequest *req, const char *urn)
 {
+	const ScimSchemaDef **schemas = all_schemas();
 	int			i;
 
 	if (urn == NULL)
 		return NULL;
-	for (i = 0; ScimAllSchemas[i] != NULL; i++)
-		if (scim_strcasecmp(ScimAllSchemas[i]->urn, urn) == 0)
-			return schema_json(req, ScimAllSchemas[i]);
+	for (i = 0; schemas[i] != NULL; i++)
+		if (scim_strcasecmp(schemas[i]->urn, urn) == 0)
+			return schema_json(req, schemas[i]);
 	return NULL;
 }

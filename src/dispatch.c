@@ -779,6 +779,7 @@ scim_handle(PG_FUNCTION_ARGS)
 	memset(&h, 0, sizeof(h));
 	memset(&r, 0, sizeof(r));
 	r.headers = ScimJsonNew(SJ_ARRAY);
+	ScimExtensionsReset();
 
 	hdrs = GetConfigOption("request.headers", true, false);
 	if (hdrs != NULL && hdrs[0] != '\0')

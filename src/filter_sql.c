@@ -243,7 +243,7 @@ static void emit_multi_present(FilterCtx *fc, const Target *t,
 							   StringInfo buf);
 static void emit_exists(FilterCtx *fc, const Target *t, const char *pred,
 						StringInfo buf);
-static char *members_visible(FilterCtx *fc);
+static const char *members_visible(FilterCtx *fc);
 static bool is_user_emails(FilterCtx *fc, const Target *t);
 static void find_email_keys(const ScimFilterNode *n,
 							const ScimFilterNode **value,
@@ -412,7 +412,7 @@ resolve_path(FilterCtx *fc, const ScimAttrPath *path, Target *t)
 
 	if (path->sub == NULL)
 		return;
-	if (t->kind == TK_SCALAR || (t->kind == TK_MULTI && def->nsub == 0))
+	if (t->kind == TK_SCALAR)
 		ctx_error(fc, "unknown attribute \"%s\" in %s",
 				  path_name(path), fc->where);
 	if (t->kind == TK_COMPLEX)
@@ -1340,7 +1340,7 @@ emit_exists(FilterCtx *fc, const Target *t, const char *pred, StringInfo buf)
 }
 
 /* The members SCIM sees (as group.c's VISIBLE_MEMBER), over m and mu */
-static char *
+static const char *
 members_visible(FilterCtx *fc)
 {
 	if (fc->show_inactive)
@@ -1602,6 +1602,7 @@ scim_filter_to_sql(PG_FUNCTION_ARGS)
 {
 	ScimSqlFilter *f = palloc0(sizeof(ScimSqlFilter));
 
+	ScimExtensionsReset();		/* no tenant: the standard schemas */
 	ScimFilterToSql(kind_arg(PG_GETARG_TEXT_PP(0)),
 					text_to_cstring(PG_GETARG_TEXT_PP(1)), f, 2);
 	PG_RETURN_TEXT_P(cstring_to_text(f->sql.data));
@@ -1620,6 +1621,7 @@ scim_filter_params(PG_FUNCTION_ARGS)
 	int			i;
 
 	InitMaterializedSRF(fcinfo, 0);
+	ScimExtensionsReset();		/* no tenant: the standard schemas */
 	ScimFilterToSql(kind_arg(PG_GETARG_TEXT_PP(0)),
 					text_to_cstring(PG_GETARG_TEXT_PP(1)), f, 2);
 	for (i = 1; i < f->nargs; i++)

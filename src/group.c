@@ -232,7 +232,7 @@ load_state(ScimRequest *req, const char *id)
 	st->managed_by = SPI_getvalue(tup, desc, GC_MANAGED_BY);
 	st->version = DatumGetInt64(SPI_getbinval(tup, desc, GC_VERSION, &isnull));
 	st->raw = ScimGroupRender(req, tup, desc, false);
-	st->norm = ScimValidate(&ScimGroupType, st->raw, SCIM_WRITE_PATCH);
+	st->norm = ScimValidate(ScimResourceType(SCIM_RES_GROUP), st->raw, SCIM_WRITE_PATCH);
 	ScimCheckIfMatch(req, st->version);
 	return st;
 }
@@ -744,7 +744,7 @@ ScimGroupCreate(ScimRequest *req, ScimJson *in)
 	Oid			types[6] = {TEXTOID, UUIDOID, TEXTOID, TEXTOID, JSONBOID, TIMESTAMPTZOID};
 	Datum		values[6];
 	char		nulls[6] = "      ";
-	ScimJson   *doc = ScimValidate(&ScimGroupType, in, SCIM_WRITE_CREATE);
+	ScimJson   *doc = ScimValidate(ScimResourceType(SCIM_RES_GROUP), in, SCIM_WRITE_CREATE);
 	StoredGroup	st;
 	MemberChanges *mc;
 	ScimJson   *changes;
@@ -820,7 +820,7 @@ ScimGroupReplace(ScimRequest *req, const char *id, ScimJson *in)
 	MemberChanges *mc = new_changes(req, old);
 
 	check_writable(req, old);
-	doc = ScimValidate(&ScimGroupType, in, SCIM_WRITE_REPLACE);
+	doc = ScimValidate(ScimResourceType(SCIM_RES_GROUP), in, SCIM_WRITE_REPLACE);
 	members = ScimJsonGet(doc, "members");
 	ScimJsonRemove(doc, "members");
 	if (req->tenant->put_merge)
@@ -858,8 +858,8 @@ ScimGroupPatch(ScimRequest *req, const char *id, ScimJson *patch)
 	mc = new_changes(req, old);
 	hooks.members = members_hook;
 	hooks.arg = mc;
-	patched = ScimPatchApply(&ScimGroupType, old->raw, patch, &hooks);
-	doc = ScimValidate(&ScimGroupType, patched, SCIM_WRITE_PATCH);
+	patched = ScimPatchApply(ScimResourceType(SCIM_RES_GROUP), old->raw, patch, &hooks);
+	doc = ScimValidate(ScimResourceType(SCIM_RES_GROUP), patched, SCIM_WRITE_PATCH);
 	ScimJsonRemove(doc, "members");
 	write_group(req, old, doc, mc, "patched");
 	return result_for(req, old->id);

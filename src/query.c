@@ -230,6 +230,7 @@ scim_filter_explain(PG_FUNCTION_ARGS)
 	params.count = -1;
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	ScimExtensionsReset();
 	SPI_connect();
 	req = ScimRequestForSql(PG_GETARG_TEXT_PP(0));
 	build_query(req, kind, &params, q);

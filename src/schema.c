@@ -188,13 +188,6 @@ const ScimSchemaDef *const ScimAllSchemas[] = {
 	&ScimUserSchema, &ScimEnterpriseSchema, &ScimGroupSchema, NULL
 };
 
-/* the resource type of kind */
-const ScimResourceTypeDef *
-ScimResourceType(ScimResourceKind kind)
-{
-	return kind == SCIM_RES_USER ? &ScimUserType : &ScimGroupType;
-}
-
 /* attribute of schema named name, case-insensitively, or NULL */
 const ScimAttrDef *
 ScimSchemaFindAttr(const ScimSchemaDef *schema, const char *name)

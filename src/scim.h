@@ -65,6 +65,10 @@ typedef struct ScimTenant
 } ScimTenant;
 
 extern ScimTenant *ScimTenantLoad(const char *tenant_id);
+
+/* tenant extension schemas (extension.c) */
+extern void ScimExtensionsLoad(ScimTenant *tenant);
+extern void ScimExtensionsReset(void);
 extern bool ScimTenantRoleAllowed(const ScimTenant *tenant, const char *role);
 extern char *ScimTenantRoleList(const ScimTenant *tenant);
 extern void ScimSha256(const char *data, size_t len, uint8 *digest);

@@ -324,6 +324,7 @@ ScimTenantLoad(const char *tenant_id)
 	t->reserved_group_prefixes = setting_strings(eff, "reserved_group_prefixes",
 												 &t->nreserved_group_prefixes);
 	t->notify = setting_bool(eff, "notify");
+	ScimExtensionsLoad(t);
 	return t;
 }
 

@@ -342,6 +342,10 @@ ScimValidate(const ScimResourceTypeDef *rt, const ScimJson *in,
 			}
 			for (k = 0; k < v->count; k++)
 				validate_into(ext, eo, v->keys[k], v->items[k]);
+			for (k = 0; k < ext->nattrs; k++)
+				if (ext->attrs[k].required && ScimJsonGet(eo, ext->attrs[k].name) == NULL)
+					ScimError(SCIM_ERR_INVALID_VALUE, "attribute \"%s\" of %s is required",
+							  ext->attrs[k].name, ext->urn);
 			continue;
 		}
 
@@ -353,7 +357,9 @@ ScimValidate(const ScimResourceTypeDef *rt, const ScimJson *in,
 			const ScimSchemaDef *s = ScimResourceFindSchema(rt, urn);
 
 			if (s == NULL)
-				ScimError(SCIM_ERR_INVALID_SYNTAX, "unknown schema \"%s\"", urn);
+				ScimError(SCIM_ERR_INVALID_SYNTAX,
+						  "\"%s\" is neither an extension schema of this resource nor an attribute of one",
+						  key);
 			if (s == rt->schema)
 				validate_into(s, out, colon + 1, v);
 			else

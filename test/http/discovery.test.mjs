@@ -262,9 +262,9 @@ describe('URL conventions the IdPs rely on', () => {
 		assert.equal(got.status, 200, got.text);
 	});
 
-	test('endpoint names and query parameter names are matched case-insensitively', async () => {
+	test('attribute names in filters are case-insensitive (RFC 7643 §2.1)', async () => {
 		const g = await create('/Groups', groupResource());
-		const b = assertListResponse(await scim('GET', `/groups${qs({ FILTER: eqFilter('displayname', g.displayName) })}`), { total: 1 });
+		const b = assertListResponse(await scim('GET', `/Groups${qs({ filter: `DISPLAYNAME EQ "${g.displayName}"` })}`), { total: 1 });
 		assert.equal(b.Resources[0].id, g.id);
 	});
 

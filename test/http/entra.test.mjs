@@ -360,12 +360,24 @@ for (const { title, flag } of MODES) {
 	});
 }
 
-describe('Entra: unknown MS schema URN in a group body does not leak into the group', () => {
+describe('Entra: the Microsoft group schema URN', () => {
 	test('the Microsoft URN is accepted and ignored', async () => {
 		const g = (await entra('POST', '/Groups', { body: entraGroupBody(uniq('AAD Schemas')) })).body;
 		const got = (await entra('GET', `/Groups/${g.id}`)).body;
 		assert.ok(got.schemas.includes(GROUP_URN));
 		assert.ok(!(MS_GROUP_URN in got), 'no attribute named after the URN');
+	});
+});
+
+describe('Entra: string booleans on create', () => {
+	test('POST with "active": "True" (Microsoft\'s reference tests) stores a boolean', async () => {
+		const body = entraUserBody(`${uniq('strbool')}@contoso.example`, { active: 'True' });
+		const res = await entra('POST', '/Users', { body });
+		assert.equal(res.status, 201, res.text);
+		assert.strictEqual(res.body.active, true);
+		const off = await entra('POST', '/Users', { body: entraUserBody(`${uniq('strbool')}@contoso.example`, { active: 'False' }) });
+		assert.equal(off.status, 201, off.text);
+		assert.strictEqual(off.body.active, false);
 	});
 });
 
