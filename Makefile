@@ -35,6 +35,7 @@ OBJS = \
 	src/discovery.o \
 	src/project.o \
 	src/api.o \
+	src/bulk.o \
 	src/dispatch.o \
 	src/scim.o
 

@@ -205,7 +205,7 @@ suite_unit() {
 
 suite_fuzz() {
 	[ -f test/fuzz/Makefile ] || return 0
-	run_logged fuzz make -C test/fuzz smoke "FUZZ_SECONDS=${FUZZ_SECONDS:-20}"
+	run_logged fuzz make -C test/fuzz smoke "FUZZ_SECONDS=${FUZZ_SECONDS:-30}"
 	read -r p f k < <(tap_count "$LOGDIR/fuzz.log")
 	record fuzz "$p" "$f" "$k" "$RC"
 }

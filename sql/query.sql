@@ -65,12 +65,6 @@ SELECT n, scim.user_create('q_acme', doc)->>'userName' AS created FROM seed ORDE
 -- a user of another tenant that no filter of acme may see
 SELECT scim.user_create('q_other', '{"userName":"alice","emails":[{"value":"alice@example.com"}]}')->>'userName' AS other;
 
--- fixed timestamps and versions: user n was created at 2024-01-01 n:00 UTC,
--- last modified a day later, and is at version n
-UPDATE scim.users u SET created = timestamptz '2024-01-01 00:00:00+00' + s.n * interval '1 hour',
-	last_modified = timestamptz '2024-01-02 00:00:00+00' + s.n * interval '1 hour', version = s.n
-FROM seed s WHERE u.tenant_id = 'q_acme' AND u.user_name = s.doc->>'userName';
-
 -- ids by userName (and group displayName), for the filters that need one:
 -- a case writes {alice} for alice's id, {ALICE} for it in upper case and
 -- {alice13} for its first 13 characters
@@ -94,6 +88,40 @@ UPDATE scim.groups g SET created = timestamptz '2024-03-01 00:00:00+00' + x.n * 
 FROM (VALUES ('Engineering', 1), ('Sales', 2), ('Admins_100%', 3), ('Empty', 4)) AS x(name, n)
 WHERE g.tenant_id = 'q_acme' AND g.display_name = x.name;
 
+-- fixed timestamps and versions (after the groups: membership changes
+-- touch users too): user n was created at 2024-01-01 n:00 UTC,
+-- last modified a day later, and is at version n
+UPDATE scim.users u SET created = timestamptz '2024-01-01 00:00:00+00' + s.n * interval '1 hour',
+	last_modified = timestamptz '2024-01-02 00:00:00+00' + s.n * interval '1 hour', version = s.n
+FROM seed s WHERE u.tenant_id = 'q_acme' AND u.user_name = s.doc->>'userName';
+
+-- a tenant with its own extension schema: numbers, dateTime, booleans,
+-- simple and complex multi-valued and singular complex custom attributes
+SELECT scim.tenant_create('q_ext');
+SELECT scim.schema_extension_add('q_ext', 'urn:ietf:params:scim:schemas:extension:acme:2.0:User', '[
+	{"name": "badge", "type": "integer"},
+	{"name": "score", "type": "decimal"},
+	{"name": "hired", "type": "dateTime"},
+	{"name": "remote", "type": "boolean"},
+	{"name": "tags", "type": "string", "multiValued": true},
+	{"name": "skills", "type": "complex", "multiValued": true, "subAttributes": [
+		{"name": "name", "type": "string"}, {"name": "level", "type": "integer"}]},
+	{"name": "office", "type": "complex", "subAttributes": [
+		{"name": "building", "type": "string"}, {"name": "floor", "type": "integer"}]},
+	{"name": "code", "type": "string", "caseExact": true}]');
+SELECT scim.user_create('q_ext', '{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:extension:acme:2.0:User"],
+	"userName": "ann", "urn:ietf:params:scim:schemas:extension:acme:2.0:User": {"badge": 7, "score": 3.5,
+	"hired": "2020-05-01T00:00:00Z", "remote": true, "tags": ["red", "Blue"],
+	"skills": [{"name": "SQL", "level": 3}, {"name": "C", "level": 5}], "office": {"building": "HQ", "floor": 2}, "code": "AbC"}}')->>'userName' AS created;
+SELECT scim.user_create('q_ext', '{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:extension:acme:2.0:User"],
+	"userName": "ben", "urn:ietf:params:scim:schemas:extension:acme:2.0:User": {"badge": 12, "score": 10,
+	"hired": "2022-01-15T12:00:00+01:00", "remote": false, "tags": ["green"],
+	"skills": [{"name": "sql", "level": 1}], "office": {"building": "Annex"}, "code": "abc"}}')->>'userName' AS created;
+SELECT scim.user_create('q_ext', '{"userName": "cat"}')->>'userName' AS created;
+UPDATE scim.users u SET created = timestamptz '2024-01-01 00:00:00+00' + x.n * interval '1 hour'
+FROM (VALUES ('ann', 1), ('ben', 2), ('cat', 3)) AS x(name, n)
+WHERE u.tenant_id = 'q_ext' AND u.user_name = x.name;
+
 -- ---------------------------------------------------------------- harness
 -- The filter with {name} replaced by that id (see ids above)
 CREATE FUNCTION pg_temp.with_ids(f text) RETURNS text LANGUAGE plpgsql AS $$
@@ -106,7 +134,8 @@ BEGIN
 	RETURN f;
 END $$;
 
--- The sorted userNames (User) or displayNames (Group) a filter selects, or
+-- The sorted userNames (User, or X: the users of q_ext) or displayNames
+-- (Group) a filter selects, or
 -- "ERROR <SQLSTATE> <message> (<detail>)"; "-" when nothing matches
 CREATE FUNCTION pg_temp.matches(kind text, f text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
@@ -117,6 +146,8 @@ DECLARE
 BEGIN
 	IF kind = 'U' THEN
 		r := scim.user_list('q_acme', pg_temp.with_ids(f), 1, 100);
+	ELSIF kind = 'X' THEN
+		r := scim.user_list('q_ext', f, 1, 100);
 	ELSE
 		r := scim.group_list('q_acme', pg_temp.with_ids(f), 1, 100);
 	END IF;
@@ -468,7 +499,53 @@ INSERT INTO cases (kind, filter, expect) VALUES
 ('G', 'urn:ietf:params:scim:schemas:core:2.0:Group:displayName eq "Sales"', 'Sales'),
 ('G', 'urn:ietf:params:scim:schemas:core:2.0:User:displayName eq "Sales"', 'ERROR 42601'),
 ('G', 'userName eq "x"', 'ERROR 42601'),
-('G', 'members.$ref pr', 'ERROR 42601');
+('G', 'members.$ref pr', 'ERROR 42601'),
+-- custom attributes of a tenant extension: numbers compare numerically,
+-- dateTime chronologically (F1)
+('X', 'urn:ietf:params:scim:schemas:extension:acme:2.0:User:badge gt 10', 'ben'),
+('X', 'badge lt 10', 'ann'),
+('X', 'badge eq 7', 'ann'),
+('X', 'badge eq 7.0', 'ann'),
+('X', 'badge ne 7', 'ben,cat'),
+('X', 'badge pr', 'ann,ben'),
+('X', 'badge eq "7"', 'ERROR 42601'),
+('X', 'badge co 1', 'ERROR 42601'),
+('X', 'score ge 3.5', 'ann,ben'),
+('X', 'score gt 1e1', '-'),
+('X', 'score ge 1E1', 'ben'),
+('X', 'score lt -0.5', '-'),
+('X', 'hired gt "2021-01-01T00:00:00Z"', 'ben'),
+('X', 'hired eq "2022-01-15T11:00:00Z"', 'ben'),
+('X', 'hired lt "2020-05-01T01:00:00+01:00"', '-'),
+('X', 'hired le "2020-05-01T01:00:00+01:00"', 'ann'),
+('X', 'hired sw "2020"', 'ERROR 42601'),
+('X', 'remote eq true', 'ann'),
+('X', 'remote eq false', 'ben'),
+('X', 'remote ne true', 'ben,cat'),
+('X', 'remote pr', 'ann,ben'),
+('X', 'remote gt false', 'ERROR 42601'),
+('X', 'tags eq "blue"', 'ann'),
+('X', 'tags.value eq "blue"', 'ann'),
+('X', 'tags[value eq "GREEN"]', 'ben'),
+('X', 'tags co "e"', 'ann,ben'),
+('X', 'tags pr', 'ann,ben'),
+('X', 'tags.foo eq "x"', 'ERROR 42601'),
+('X', 'skills[name eq "sql" and level ge 3]', 'ann'),
+('X', 'skills.name eq "sql" and skills.level ge 3', 'ann'),
+('X', 'skills[name eq "c" and level le 3]', '-'),
+('X', 'skills.name eq "c" and skills.level le 3', 'ann'),
+('X', 'skills.level gt 4', 'ann'),
+('X', 'skills.name eq "SQL"', 'ann,ben'),
+('X', 'skills eq "SQL"', 'ERROR 42601'),
+('X', 'office.floor eq 2', 'ann'),
+('X', 'office.building sw "a"', 'ben'),
+('X', 'office pr', 'ann,ben'),
+('X', 'office.floor pr', 'ann'),
+('X', 'office[building eq "hq" and floor le 2]', 'ann'),
+('X', 'code eq "abc"', 'ben'),
+('X', 'code eq "ABC"', '-'),
+('X', 'schemas eq "urn:ietf:params:scim:schemas:extension:acme:2.0:User"', 'ann,ben'),
+('X', 'schemas.value co "ACME"', 'ann,ben');
 
 -- ---------------------------------------------------------------- run them
 SELECT n, kind, filter, pg_temp.matches(kind, filter) AS result
@@ -604,6 +681,14 @@ SELECT pg_temp.page('userName eq "alice" or userName eq "bob" or userName eq "he
 -- sorting with a filter and paging
 SELECT pg_temp.page('active eq true', 3, 3, 'userName') AS sorted_page;
 SELECT pg_temp.page('userName sw "j"', 1, 100, 'userName', 'descending') AS sorted_filtered;
+-- custom attributes: numbers and dateTime in their own order, booleans
+-- false first, multi-valued by their first value (no primary sub-attribute)
+SELECT sort_by, sort_order,
+	   jsonb_path_query_array(scim.user_list('q_ext', NULL, 1, 10, sort_by, sort_order), '$.Resources[*].userName') AS users
+FROM (VALUES ('badge', 'ascending'), ('badge', 'descending'), ('score', 'descending'),
+			 ('hired', 'ascending'), ('remote', 'ascending'), ('tags', 'ascending'),
+			 ('skills.level', 'ascending'), ('office.building', 'ascending'), ('office.building', 'descending'),
+			 ('urn:ietf:params:scim:schemas:extension:acme:2.0:User:code', 'ascending')) AS s(sort_by, sort_order);
 -- sortBy errors are invalidValue (22023)
 SELECT pg_temp.page(NULL, 1, 100, 'nickname2') AS unknown;
 SELECT pg_temp.page(NULL, 1, 100, 'name') AS complex;

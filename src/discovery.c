@@ -24,11 +24,8 @@
 
 #include "scim.h"
 
-/*
- * Is /Bulk implemented?  Reported as bulk.supported; the Bulk work flips
- * it when the endpoint exists.
- */
-static const bool bulk_supported = false;
+/* /Bulk is implemented (bulk.c); reported as bulk.supported */
+static const bool bulk_supported = true;
 
 /* the characteristics RFC 7643 §5 lists as supported, besides bulk */
 static const bool patch_supported = true;

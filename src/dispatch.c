@@ -140,6 +140,8 @@ authenticate(HttpRequest *h)
 	memcpy(VARDATA(hash), digest, sizeof(digest));
 
 	values[0] = PointerGetDatum(hash);
+	/* no tenant yet: row-level security shows this digest's row only */
+	ScimTokenDigestScope(digest);
 	ScimPlan(&plan,
 			 "SELECT t.tenant_id, t.label, "
 			 "t.last_used IS NULL OR t.last_used < now() - interval '1 minute' "
@@ -150,6 +152,11 @@ authenticate(HttpRequest *h)
 	tenant = ScimSpiText(0, 1);
 	label = ScimSpiText(0, 2);
 	stale = ScimSpiBool(0, 3, &isnull);
+	ScimTokenDigestScope(NULL);
+
+	/* from here on, the token's tenant is the scope of the request */
+	h->req = palloc0(sizeof(ScimRequest));
+	h->req->tenant = ScimTenantLoad(tenant);
 
 	/* last_used is kept to the minute, so most requests write nothing */
 	if (stale)
@@ -161,8 +168,6 @@ authenticate(HttpRequest *h)
 		ScimExec(touch, values, NULL, false, 0);
 	}
 
-	h->req = palloc0(sizeof(ScimRequest));
-	h->req->tenant = ScimTenantLoad(tenant);
 	h->req->actor = psprintf("token:%s", label);
 	h->req->base_url = base_url(h);
 	h->req->if_match = header(h, "x-scim-if-match");
@@ -243,8 +248,8 @@ int_param(HttpRequest *h, const char *name, int dflt)
 		ScimError(SCIM_ERR_INVALID_VALUE, "%s must be an integer, not \"%s\"", name, v);
 	if (n > INT_MAX)
 		n = INT_MAX;
-	if (n < INT_MIN)
-		n = INT_MIN;
+	if (n <= INT_MIN)
+		n = INT_MIN + 1;
 	return (int) n;
 }
 
@@ -342,7 +347,7 @@ search_int(ScimJson *body, const char *name, int dflt)
 		return dflt;
 	if (v->type != SJ_NUMBER || strpbrk(v->str, ".eE") != NULL)
 		ScimError(SCIM_ERR_INVALID_VALUE, "\"%s\" must be an integer", name);
-	return (int) Max(Min(strtol(v->str, NULL, 10), INT_MAX), INT_MIN);
+	return (int) Max(Min(strtol(v->str, NULL, 10), INT_MAX), INT_MIN + 1);
 }
 
 /*
@@ -380,7 +385,7 @@ read_search(HttpRequest *h, bool search, ScimListParams *params, Projection *pro
 		params->sort_by = ScimJsonGetString(body, "sortBy");
 		order = ScimJsonGetString(body, "sortOrder");
 		params->start_index = search_int(body, "startIndex", 1);
-		params->count = search_int(body, "count", -1);
+		params->count = search_int(body, "count", INT_MIN);
 		proj->attributes = search_list(body, "attributes");
 		proj->excluded = search_list(body, "excludedAttributes");
 	}
@@ -390,7 +395,7 @@ read_search(HttpRequest *h, bool search, ScimListParams *params, Projection *pro
 		params->sort_by = ScimUriParam(&h->parsed, "sortBy");
 		order = ScimUriParam(&h->parsed, "sortOrder");
 		params->start_index = int_param(h, "startIndex", 1);
-		params->count = int_param(h, "count", -1);
+		params->count = int_param(h, "count", INT_MIN);
 		proj->attributes = ScimUriParam(&h->parsed, "attributes");
 		proj->excluded = ScimUriParam(&h->parsed, "excludedAttributes");
 	}
@@ -406,9 +411,12 @@ read_search(HttpRequest *h, bool search, ScimListParams *params, Projection *pro
 			ScimError(SCIM_ERR_INVALID_VALUE,
 					  "sortOrder must be \"ascending\" or \"descending\", not \"%s\"", order);
 	}
+	/* count absent: the default page (-1); negative: 0 (RFC 7644 §3.4.2.4) */
 	if (params->start_index < 1)
 		params->start_index = 1;
-	if (params->count < -1)
+	if (params->count == INT_MIN)
+		params->count = -1;
+	else if (params->count < 0)
 		params->count = 0;
 }
 
@@ -701,7 +709,14 @@ route(HttpRequest *h, HttpResponse *r)
 	else if (pg_strcasecmp(first, "Me") == 0)
 		ScimError(SCIM_ERR_NOT_IMPLEMENTED, "/Me is not supported: tokens belong to an organization, not a user");
 	else if (pg_strcasecmp(first, "Bulk") == 0)
-		ScimError(SCIM_ERR_NOT_IMPLEMENTED, "/Bulk is not supported yet");
+	{
+		if (h->parsed.nsegments > 1)
+			ScimError(SCIM_ERR_NOT_FOUND, "no such endpoint");
+		if (strcmp(h->method, "POST") != 0)
+			method_not_allowed(r, "POST", h->method);
+		r->body = ScimBulk(h->req, parse_body(h), h->bodylen);
+		r->status = 200;
+	}
 	else
 		ScimError(SCIM_ERR_NOT_FOUND, "no such endpoint: /%s", first);
 }

@@ -10,10 +10,12 @@
  * the request.  ScimSortToSql() does the same for sortBy.
  *
  * Decisions (RFC.md §8 refers):
- *	- Attribute names are case-insensitive and may carry the core or
- *	  enterprise URN; an unqualified name not in the core schema is looked
- *	  up in the extensions.  meta.created, meta.lastModified,
- *	  meta.resourceType, meta.version and "schemas" are filterable too.
+ *	- Attribute names are case-insensitive and may carry the core or an
+ *	  extension URN (enterprise, or one the tenant registered: extension.c);
+ *	  an unqualified name not in the core schema is looked up in the
+ *	  extensions.  meta.created, meta.lastModified, meta.resourceType,
+ *	  meta.version and "schemas" are filterable too; meta.location and
+ *	  $ref are not (they depend on the base URL).
  *	  An unknown attribute, an operator that does not fit the attribute's
  *	  type (gt on a boolean, co on a dateTime), a value of the wrong JSON
  *	  kind ("active eq \"yes\"", "userName eq 5") or an invalid dateTime
@@ -31,10 +33,12 @@
  *	  text_pattern_ops indexes.
  *	- gt, ge, lt and le on strings are lexicographic by code point:
  *	  COLLATE "C" on the (folded) value, independent of the locale.
- *	- id, groups.value and members.value are uuids: a value that is not a
- *	  uuid in canonical lower case matches nothing (FALSE, not an error).
+ *	- id, groups.value and members.value are uuids: a value that is not
+ *	  one matches nothing (FALSE, not an error); where the attribute is
+ *	  caseExact (id, members.value) only the lower-case form is one.
  *	- dateTime values must be xsd:dateTime (a missing zone means UTC) and
- *	  compare chronologically as timestamptz.
+ *	  compare chronologically as timestamptz; integer and decimal values
+ *	  (custom attributes) compare numerically.
  *	- ne is the negation of eq, so a resource without the attribute
  *	  matches "ne"; "eq null" means "not present", "ne null" "present".
  *	  On a multi-valued attribute every operator, ne included, is "some
@@ -55,7 +59,8 @@
  *	  empty values count as missing, missing values go last ascending and
  *	  first descending, and the id breaks ties so that pages are stable.
  *	  A multi-valued sortBy uses the primary value, else the first.  An
- *	  unknown or unusable sortBy is invalidValue.
+ *	  unknown or unusable sortBy is invalidValue, and so is sorting groups
+ *	  by members (which members are visible is a tenant setting).
  *
  * src/filter_sql.c
  *

@@ -59,6 +59,19 @@ enum
 	"WHERE u.tenant_id = m.tenant_id AND u.id = m.member_id AND u.active))) " \
 	"OR (m.member_type = 'Group' AND m.source = 'scim'))"
 
+/*
+ * A user's "groups" attribute is derived from membership rows, so every
+ * membership change also moves the user members' versions (their ETags
+ * must change with their representation).  The statements below end with
+ * this CTE over the rows they inserted or deleted ("changed").  Lock order
+ * is always groups before users.
+ */
+#define BUMP_USERS \
+	"bump AS (UPDATE scim.users u SET version = u.version + 1, " \
+	"last_modified = GREATEST(clock_timestamp(), u.last_modified) FROM changed c " \
+	"WHERE u.tenant_id = $1 AND u.id = c.member_id AND c.member_type = 'User') " \
+	"SELECT member_id FROM changed"
+
 /* a group's stored state, loaded and locked for a write */
 typedef struct StoredGroup
 {
@@ -362,7 +375,7 @@ resolve_members(ScimRequest *req, const pg_uuid_t *group, ScimJson *value,
 			ScimError(SCIM_ERR_INVALID_VALUE,
 					  "%smember \"%s\" is not a user or group of this organization",
 					  prefix, v);
-		if (wanted[i] && strcmp(wanted[i], kind) != 0)
+		if (wanted[i] && pg_strcasecmp(wanted[i], kind) != 0)
 			ScimError(SCIM_ERR_INVALID_VALUE,
 					  "%smember \"%s\" is a %s, not a %s", prefix, v, kind, wanted[i]);
 		kinds[i] = CStringGetTextDatum(kind);
@@ -399,9 +412,9 @@ add_members(MemberChanges *mc, ScimJson *value, int opindex)
 	values[2] = PointerGetDatum(ids);
 	values[3] = PointerGetDatum(kinds);
 	ScimPlan(&plan,
-			 "INSERT INTO scim.members (tenant_id, group_id, member_id, member_type) "
+			 "WITH changed AS (INSERT INTO scim.members (tenant_id, group_id, member_id, member_type) "
 			 "SELECT $1, $2, x.id, x.t FROM unnest($3, $4) AS x(id, t) "
-			 "ON CONFLICT DO NOTHING RETURNING member_id", 4, types);
+			 "ON CONFLICT DO NOTHING RETURNING member_id, member_type), " BUMP_USERS, 4, types);
 	n = ScimExec(plan, values, NULL, false, 0);
 	mc->added += n;
 	note_ids(mc->added_ids, SPI_tuptable, n);
@@ -423,9 +436,9 @@ remove_members(MemberChanges *mc, ArrayType *ids)
 	values[2] = BoolGetDatum(mc->req->tenant->list_deactivated_members);
 	values[3] = PointerGetDatum(ids);
 	ScimPlan(&plan,
-			 "DELETE FROM scim.members m WHERE m.tenant_id = $1 AND m.group_id = $2 "
-			 "AND m.member_id = ANY ($4) AND " VISIBLE_MEMBER " RETURNING m.member_id",
-			 4, types);
+			 "WITH changed AS (DELETE FROM scim.members m WHERE m.tenant_id = $1 AND m.group_id = $2 "
+			 "AND m.member_id = ANY ($4) AND " VISIBLE_MEMBER
+			 " RETURNING m.member_id, m.member_type), " BUMP_USERS, 4, types);
 	n = ScimExec(plan, values, NULL, false, 0);
 	mc->removed += n;
 	note_ids(mc->removed_ids, SPI_tuptable, n);
@@ -444,8 +457,9 @@ remove_all_members(MemberChanges *mc)
 	values[1] = UUIDPGetDatum(&mc->group->uuid);
 	values[2] = BoolGetDatum(mc->req->tenant->list_deactivated_members);
 	ScimPlan(&plan,
-			 "DELETE FROM scim.members m WHERE m.tenant_id = $1 AND m.group_id = $2 "
-			 "AND " VISIBLE_MEMBER " RETURNING m.member_id", 3, types);
+			 "WITH changed AS (DELETE FROM scim.members m WHERE m.tenant_id = $1 AND m.group_id = $2 "
+			 "AND " VISIBLE_MEMBER " RETURNING m.member_id, m.member_type), " BUMP_USERS,
+			 3, types);
 	n = ScimExec(plan, values, NULL, false, 0);
 	mc->removed += n;
 	note_ids(mc->removed_ids, SPI_tuptable, n);
@@ -467,9 +481,9 @@ replace_members(MemberChanges *mc, ScimJson *value, int opindex)
 	values[2] = BoolGetDatum(mc->req->tenant->list_deactivated_members);
 	values[3] = PointerGetDatum(ids);
 	ScimPlan(&plan,
-			 "DELETE FROM scim.members m WHERE m.tenant_id = $1 AND m.group_id = $2 "
+			 "WITH changed AS (DELETE FROM scim.members m WHERE m.tenant_id = $1 AND m.group_id = $2 "
 			 "AND NOT (m.member_id = ANY ($4)) AND " VISIBLE_MEMBER
-			 " RETURNING m.member_id", 4, types);
+			 " RETURNING m.member_id, m.member_type), " BUMP_USERS, 4, types);
 	n = ScimExec(plan, values, NULL, false, 0);
 	mc->removed += n;
 	note_ids(mc->removed_ids, SPI_tuptable, n);
@@ -633,6 +647,29 @@ bind_group(ScimJson *doc, Datum *values, char *nulls)
 	nulls[4] = ' ';
 }
 
+/*
+ * Move the version of every user member of a group whose name changed or
+ * that is being deleted: their "groups" attribute shows it.  O(members),
+ * which is the price of renames and deletes, not of membership changes.
+ */
+static void
+bump_all_user_members(ScimRequest *req, const pg_uuid_t *group)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[2] = {TEXTOID, UUIDOID};
+	Datum		values[2];
+
+	values[0] = tenant_datum(req);
+	values[1] = UUIDPGetDatum(group);
+	ScimPlan(&plan,
+			 "UPDATE scim.users u SET version = u.version + 1, "
+			 "last_modified = GREATEST(clock_timestamp(), u.last_modified) "
+			 "FROM scim.members m WHERE m.tenant_id = $1 AND m.group_id = $2 "
+			 "AND m.member_type = 'User' AND u.tenant_id = m.tenant_id AND u.id = m.member_id",
+			 2, types);
+	ScimExec(plan, values, NULL, false, 0);
+}
+
 /* 409 when another group of the tenant has this displayName (any case) */
 static void
 check_name_free(ScimRequest *req, const char *name, const pg_uuid_t *except)
@@ -679,6 +716,8 @@ write_group(ScimRequest *req, StoredGroup *old, ScimJson *doc, MemberChanges *mc
 		check_name(req, name);
 		if (scim_strcasecmp(name, ScimJsonGetString(old->norm, "displayName")) != 0)
 			check_name_free(req, name, &old->uuid);
+		if (strcmp(name, ScimJsonGetString(old->norm, "displayName")) != 0)
+			bump_all_user_members(req, &old->uuid);
 	}
 	values[0] = tenant_datum(req);
 	values[1] = UUIDPGetDatum(&old->uuid);
@@ -893,6 +932,7 @@ ScimGroupDelete(ScimRequest *req, const char *id)
 			 "FROM scim.members m WHERE m.tenant_id = $1 AND m.member_id = $2 "
 			 "AND g.tenant_id = m.tenant_id AND g.id = m.group_id", 3, types);
 	ScimExec(grp, values, NULL, false, 0);
+	bump_all_user_members(req, &old->uuid);
 	ScimPlan(&del,
 			 "WITH m AS (DELETE FROM scim.members WHERE tenant_id = $1 AND member_id = $2) "
 			 "DELETE FROM scim.groups WHERE tenant_id = $1 AND id = $2", 2, types);

@@ -3,11 +3,13 @@
  * query.c
  *	  Listing users and groups: filter, sort and paging (RFC 7644 §3.4.2).
  *
- * A list is two statements: the count of the matching resources, then one
- * page of them.  Both run through SPI_execute_with_args, so every
- * execution is planned with its parameter values in hand (a custom plan):
- * the LIKE prefix of "sw" becomes an index range and the planner chooses
- * indexes knowing what is looked for.  Both read the same snapshot.
+ * A list is at most two statements: one page of the matching resources,
+ * then, unless the page itself tells, how many match.  Both run through
+ * SPI_execute_with_args, so every execution is planned with its parameter
+ * values in hand (a custom plan): the LIKE prefix of "sw" becomes an index
+ * range and the planner chooses indexes knowing what is looked for.  The
+ * price is a parse and plan per call, small next to the request.  Both
+ * statements read the same snapshot (read-only SPI).
  *
  * Paging (RFC 7644 §3.4.2.4): startIndex is 1-based and below 1 means 1;
  * a negative count means 0; no count means the tenant's max_results, and
@@ -128,36 +130,47 @@ ScimList(ScimRequest *req, ScimResourceKind kind, const ScimListParams *params)
 {
 	ScimListResult *res = palloc0(sizeof(ScimListResult));
 	ListQuery  *q = palloc(sizeof(ListQuery));
-	bool		isnull;
+	SPITupleTable *tt = NULL;
+	uint64		n = 0;
 	uint64		i;
+	bool		isnull;
 
 	build_query(req, kind, params, q);
 	res->start_index = (int) q->start;
 
-	run(q->count_sql, q, q->nargs_count, true);
-	res->total = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
-											 SPI_tuptable->tupdesc, 1, &isnull));
-
-	if (q->count > 0 && res->total >= q->start)
+	/*
+	 * The page first: a page that is neither full nor empty past the start
+	 * tells the total by itself, so the usual lookup (userName eq, one or
+	 * no match) is one statement.  Both statements read the same snapshot.
+	 */
+	if (q->count > 0)
 	{
-		SPITupleTable *tt;
-		uint64		n;
-
 		run(q->page_sql, q, q->nargs_page, true);
-		/* rendering a group runs a query of its own: keep our tuples */
+		/* the count and group rendering run queries: keep our tuples */
 		tt = SPI_tuptable;
 		n = SPI_processed;
-		for (i = 0; i < n; i++)
-		{
-			ScimJson   *r;
+	}
+	if (q->count > 0 && ((n > 0 && n < (uint64) q->count) ||
+						 (n == 0 && q->start == 1)))
+		res->total = q->start - 1 + (int64) n;
+	else
+	{
+		run(q->count_sql, q, q->nargs_count, true);
+		res->total = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+												 SPI_tuptable->tupdesc, 1,
+												 &isnull));
+	}
 
-			if (kind == SCIM_RES_USER)
-				r = ScimUserRender(req, tt->vals[i], tt->tupdesc);
-			else
-				r = ScimGroupRender(req, tt->vals[i], tt->tupdesc,
-									!params->exclude_members);
-			res->resources = lappend(res->resources, r);
-		}
+	for (i = 0; i < n; i++)
+	{
+		ScimJson   *r;
+
+		if (kind == SCIM_RES_USER)
+			r = ScimUserRender(req, tt->vals[i], tt->tupdesc);
+		else
+			r = ScimGroupRender(req, tt->vals[i], tt->tupdesc,
+								!params->exclude_members);
+		res->resources = lappend(res->resources, r);
 	}
 	return res;
 }

@@ -21,7 +21,8 @@
 /*
  * ScimRequestForSql
  *		The context of a call made through the SQL API: the caller's role is
- *		the actor, and locations use scim.base_url.
+ *		the actor, and locations use scim.base_url.  Loading the tenant makes
+ *		it the row-level security scope of the call.
  */
 ScimRequest *
 ScimRequestForSql(text *tenant)
@@ -29,7 +30,8 @@ ScimRequestForSql(text *tenant)
 	ScimRequest *req = palloc0(sizeof(ScimRequest));
 
 	req->tenant = ScimTenantLoad(text_to_cstring(tenant));
-	req->actor = psprintf("sql:%s", GetUserNameFromId(GetUserId(), false));
+	/* the caller's role: not the function owner a SECURITY DEFINER runs as */
+	req->actor = psprintf("sql:%s", GetUserNameFromId(GetOuterUserId(), false));
 	req->base_url = (scim_base_url && scim_base_url[0]) ? scim_base_url : "/scim/v2";
 	return req;
 }

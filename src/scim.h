@@ -65,6 +65,8 @@ typedef struct ScimTenant
 } ScimTenant;
 
 extern ScimTenant *ScimTenantLoad(const char *tenant_id);
+extern void ScimTenantScope(const char *tenant_id);
+extern void ScimTokenDigestScope(const uint8 *digest);
 
 /* tenant extension schemas (extension.c) */
 extern void ScimExtensionsLoad(ScimTenant *tenant);
@@ -241,6 +243,16 @@ extern ScimJson *ScimResourceTypesList(ScimRequest *req);
 extern ScimJson *ScimResourceTypeGet(ScimRequest *req, const char *name);
 extern ScimJson *ScimSchemasList(ScimRequest *req);
 extern ScimJson *ScimSchemaGet(ScimRequest *req, const char *urn);
+
+/* ---- Bulk (bulk.c) ---- */
+
+/*
+ * Run a BulkRequest (RFC 7644 §3.7) and return its BulkResponse.
+ * payload_bytes is the size of the request as the client sent it.  Raises
+ * 413 over the tenant's limits and 400 invalidSyntax for a malformed
+ * request; each operation's own failure is reported in the response.
+ */
+extern ScimJson *ScimBulk(ScimRequest *req, ScimJson *request, int payload_bytes);
 
 /* ---- projection (project.c) ---- */
 extern void ScimProject(const ScimResourceTypeDef *rt, ScimJson *doc,

@@ -24,6 +24,7 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/timestamp.h"
 
 #include "scim.h"
@@ -71,7 +72,7 @@ static const SettingDef settings_table[] = {
 	{"put_mode", SET_ENUM, "\"replace\"", "\"merge\"", put_mode_choices},
 	{"max_results", SET_INT, "200", NULL, NULL, 1, 10000},
 	{"bulk_max_operations", SET_INT, "1000", NULL, NULL, 1, 100000},
-	{"max_payload_bytes", SET_INT, "1048576", NULL, NULL, 1024, 104857600},
+	{"max_payload_bytes", SET_INT, "1048576", NULL, NULL, 1024, 10485760},
 	{"username_is_email", SET_BOOL, "false", "true"},
 	{"require_name", SET_BOOL, "false", "true"},
 	{"allow_create_inactive", SET_BOOL, "true", "false"},
@@ -277,8 +278,44 @@ setting_strings(const ScimJson *eff, const char *name, int *n)
 }
 
 /*
+ * ScimTenantScope
+ *		Make tenant_id the tenant of the current operation: the setting
+ *		scim.tenant, which every row-level security policy compares
+ *		tenant_id with (src/sql/40_security.sql).  Transaction-local, and
+ *		undone when the SQL function that set it returns, since each entry
+ *		point carries SET scim.tenant = ''.  Every entry point calls this
+ *		(through ScimTenantLoad) before it touches a tenant's rows.
+ */
+void
+ScimTenantScope(const char *tenant_id)
+{
+	(void) set_config_option("scim.tenant", tenant_id, PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);
+}
+
+/*
+ * ScimTokenDigestScope
+ *		While a bearer token is looked up, its tenant is not known yet: the
+ *		policy of scim.tokens also shows the row whose digest is in
+ *		scim.token_digest (hex).  NULL clears it.
+ */
+void
+ScimTokenDigestScope(const uint8 *digest)
+{
+	char		hex[2 * PG_SHA256_DIGEST_LENGTH + 1];
+	int			i;
+
+	hex[0] = '\0';
+	for (i = 0; digest != NULL && i < PG_SHA256_DIGEST_LENGTH; i++)
+		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+	(void) set_config_option("scim.token_digest", hex, PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);
+}
+
+/*
  * ScimTenantLoad
  *		The tenant and its effective settings; "not found" if unknown.
+ *		Also makes it the tenant of the operation (ScimTenantScope).
  */
 ScimTenant *
 ScimTenantLoad(const char *tenant_id)
@@ -291,6 +328,7 @@ ScimTenantLoad(const char *tenant_id)
 	const char *s;
 	bool		isnull;
 
+	ScimTenantScope(tenant_id);
 	values[0] = CStringGetTextDatum(tenant_id);
 	ScimPlan(&plan, "SELECT settings FROM scim.tenants WHERE tenant_id = $1",
 			 1, types);
@@ -389,6 +427,7 @@ scim_tenant_create(PG_FUNCTION_ARGS)
 
 	if (tenant[0] == '\0')
 		ScimError(SCIM_ERR_INVALID_VALUE, "tenant must not be empty");
+	ScimTenantScope(tenant);
 	SPI_connect();
 	settings = merge_settings(NULL, PG_ARGISNULL(1) ? ScimJsonNew(SJ_OBJECT)
 							  : ScimJsonFromJsonb(PG_GETARG_JSONB_P(1)));
@@ -425,6 +464,7 @@ scim_tenant_configure(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(1))
 		ScimError(SCIM_ERR_INVALID_VALUE, "settings must not be null");
+	ScimTenantScope(tenant);
 	SPI_connect();
 	values[0] = CStringGetTextDatum(tenant);
 	ScimPlan(&sel, "SELECT settings FROM scim.tenants WHERE tenant_id = $1 FOR UPDATE",
@@ -491,6 +531,7 @@ scim_token_issue(PG_FUNCTION_ARGS)
 	SET_VARSIZE(hash, VARHDRSZ + sizeof(digest));
 	memcpy(VARDATA(hash), digest, sizeof(digest));
 
+	ScimTenantScope(tenant);
 	SPI_connect();
 	values[0] = CStringGetTextDatum(tenant);
 	ScimPlan(&ten, "SELECT 1 FROM scim.tenants WHERE tenant_id = $1 FOR KEY SHARE",
@@ -533,6 +574,7 @@ scim_token_revoke(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(1))
 		ScimError(SCIM_ERR_INVALID_VALUE, "token label must not be null");
 	label = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	ScimTenantScope(tenant);
 	SPI_connect();
 	values[0] = CStringGetTextDatum(tenant);
 	values[1] = CStringGetTextDatum(label);

@@ -418,8 +418,14 @@ static void
 check_rules(ScimRequest *req, UserRow *row, StoredUser *old)
 {
 	ScimTenant *t = req->tenant;
+	const char *old_name = old ? ScimJsonGetString(old->norm, "userName") : NULL;
 
-	if (t->username_is_email && !valid_email(row->user_name))
+	/*
+	 * Rules apply to what a write sets, not to what it leaves as it was:
+	 * tightening a rule must not block deprovisioning existing users.
+	 */
+	if (t->username_is_email && (old_name == NULL || strcmp(old_name, row->user_name) != 0) &&
+		!valid_email(row->user_name))
 		ScimError(SCIM_ERR_INVALID_VALUE,
 				  "userName \"%s\" is not a valid email address", row->user_name);
 	if (old == NULL && t->require_name && blank(row->name[0]) &&
@@ -431,7 +437,8 @@ check_rules(ScimRequest *req, UserRow *row, StoredUser *old)
 				  "users must be created active: send \"active\": true or leave it out");
 	if (row->role == NULL)
 		row->role = (old && old->role) ? old->role : t->default_role;
-	else if (!ScimTenantRoleAllowed(t, row->role))
+	else if ((old == NULL || old->role == NULL || strcmp(old->role, row->role) != 0) &&
+			 !ScimTenantRoleAllowed(t, row->role))
 		ScimError(SCIM_ERR_INVALID_VALUE,
 				  "role \"%s\" is not one of this organization's roles: %s",
 				  row->role, ScimTenantRoleList(t));
@@ -780,8 +787,9 @@ ScimUserPatch(ScimRequest *req, const char *id, ScimJson *patch)
 	ScimJson   *patched = ScimPatchApply(ScimResourceType(SCIM_RES_USER), old->raw, patch, NULL);
 	ScimJson   *doc = ScimValidate(ScimResourceType(SCIM_RES_USER), patched, SCIM_WRITE_PATCH);
 
+	/* active cannot become unassigned: removing it keeps its value */
 	if (ScimJsonGet(doc, "active") == NULL)
-		ScimJsonSet(doc, "active", ScimJsonMakeBool(true));
+		ScimJsonSet(doc, "active", ScimJsonMakeBool(old->active));
 	write_update(req, old, doc, "patched");
 	return result_for(req, old->id);
 }
@@ -798,35 +806,52 @@ ScimUserDelete(ScimRequest *req, const char *id)
 	static SPIPlanPtr grp = NULL;
 	Oid			types[3] = {TEXTOID, UUIDOID, TIMESTAMPTZOID};
 	Datum		values[3];
-	StoredUser  *old = load_state(req, id);
+	StoredUser *old;
 	UserRow		row;
 	ScimJson   *changes;
+	pg_uuid_t	uuid;
+	int			left;
+	int			i;
+	SPITupleTable *left_groups;
 
 	if (req->tenant->user_delete == SCIM_USER_DELETE_REJECT)
+	{
+		old = load_state(req, id);	/* unknown ids are still 404 */
 		ScimError(SCIM_ERR_REJECTED,
 				  "users of this organization cannot be deleted: deactivate them by setting \"active\" to false");
+	}
 	if (req->tenant->user_delete == SCIM_USER_DELETE_DEACTIVATE)
 	{
-		ScimJson   *doc = ScimJsonCopy(old->norm);
+		ScimJson   *doc;
 
+		old = load_state(req, id);
+		doc = ScimJsonCopy(old->norm);
 		ScimJsonSet(doc, "active", ScimJsonMakeBool(false));
 		write_update(req, old, doc, "patched");
 		return;
 	}
 
-	memset(&row, 0, sizeof(row));
-	check_last_owner(req, old, &row, true);
-
+	/*
+	 * The groups it was in change too: bump them first, then lock the user
+	 * (lock order is groups before users, as in group.c), then drop the
+	 * rows.
+	 */
+	if (!ScimParseUuid(id, &uuid))
+		ScimError(SCIM_ERR_NOT_FOUND, "user \"%s\" not found", id);
 	values[0] = CStringGetTextDatum(req->tenant->id);
-	values[1] = UUIDPGetDatum(&old->uuid);
+	values[1] = UUIDPGetDatum(&uuid);
 	values[2] = TimestampTzGetDatum(GetCurrentTimestamp());
-	/* the groups it was in change too: bump them, then drop the rows */
 	ScimPlan(&grp,
 			 "UPDATE scim.groups g SET version = g.version + 1, "
 			 "last_modified = GREATEST($3, g.last_modified) "
 			 "FROM scim.members m WHERE m.tenant_id = $1 AND m.member_id = $2 "
-			 "AND g.tenant_id = m.tenant_id AND g.id = m.group_id", 3, types);
-	ScimExec(grp, values, NULL, false, 0);
+			 "AND g.tenant_id = m.tenant_id AND g.id = m.group_id RETURNING g.id", 3, types);
+	left = ScimExec(grp, values, NULL, false, 0);
+	left_groups = SPI_tuptable;
+
+	old = load_state(req, id);
+	memset(&row, 0, sizeof(row));
+	check_last_owner(req, old, &row, true);
 	ScimPlan(&del,
 			 "WITH m AS (DELETE FROM scim.members WHERE tenant_id = $1 AND member_id = $2) "
 			 "DELETE FROM scim.users WHERE tenant_id = $1 AND id = $2", 2, types);
@@ -835,6 +860,21 @@ ScimUserDelete(ScimRequest *req, const char *id)
 	changes = ScimJsonNew(SJ_OBJECT);
 	ScimJsonSet(changes, "userName", ScimJsonCopy(ScimJsonGet(old->norm, "userName")));
 	ScimEventAppend(req, "User", &old->uuid, "deleted", changes);
+
+	/* the groups it was a member of lost a member: say so in their feed */
+	for (i = 0; i < left; i++)
+	{
+		bool		isnull;
+		pg_uuid_t  *gid = DatumGetUUIDP(SPI_getbinval(left_groups->vals[i],
+													  left_groups->tupdesc, 1, &isnull));
+		ScimJson   *members = ScimJsonNew(SJ_ARRAY);
+
+		changes = ScimJsonNew(SJ_OBJECT);
+		ScimJsonSet(changes, "count", ScimJsonMakeNumber("1"));
+		ScimJsonAppend(members, ScimJsonMakeString(old->id));
+		ScimJsonSet(changes, "members", members);
+		ScimEventAppend(req, "Group", gid, "members_removed", changes);
+	}
 	req->changed = true;
 }
 
@@ -857,6 +897,7 @@ scim_password_verify(PG_FUNCTION_ARGS)
 	values[0] = PG_GETARG_DATUM(0);
 	values[1] = PG_GETARG_DATUM(1);
 	values[2] = PG_GETARG_DATUM(2);
+	ScimTenantScope(TextDatumGetCString(values[0]));
 	SPI_connect();
 	ScimPlan(&plan,
 			 psprintf("SELECT u.password_hash = %s.crypt($3, u.password_hash) "

@@ -18,16 +18,7 @@
 #include <string.h>
 
 #include "filter.h"
-
-#define FUZZ_ASSERT(cond) \
-	do { \
-		if (!(cond)) \
-		{ \
-			fprintf(stderr, "invariant failed at %s:%d: %s\n", \
-					__FILE__, __LINE__, #cond); \
-			abort(); \
-		} \
-	} while (0)
+#include "fuzz_assert.h"
 
 /* An error is set, in range, and its message is printable and positioned */
 static void

@@ -7,7 +7,7 @@
 CREATE EXTENSION IF NOT EXISTS pgtap;
 
 BEGIN;
-SELECT plan(121);
+SELECT plan(126);
 
 -- 'SQLSTATE: message | detail' of running sql, or 'ok'
 CREATE FUNCTION pg_temp.err(sql text) RETURNS text
@@ -108,6 +108,10 @@ SELECT throws_ok($$SELECT scim.user_create('pgtap02', '{"userName": "EVE"}')$$, 
 				 'userName "EVE" is already in use', 'a deactivated user still holds its userName');
 SELECT lives_ok($$SELECT scim.user_create('pgtap02_b', '{"userName": "alice@example.com"}')$$,
 				'the same userName is free in another tenant');
+SELECT lives_ok($$SELECT scim.user_create('pgtap02', '{"userName": "\u00c4rger@example.org"}')$$, 'a non-ASCII userName');
+SELECT throws_ok($$SELECT scim.user_create('pgtap02', '{"userName": "\u00e4RGER@EXAMPLE.ORG"}')$$, '23505',
+				 format('userName "%sRGER@EXAMPLE.ORG" is already in use', chr(228)),
+				 'uniqueness folds non-ASCII letters too');
 
 -- validation
 SELECT throws_ok($$SELECT scim.user_create('pgtap02', '{"name": {"givenName": "No"}}')$$, '22023',
@@ -230,6 +234,13 @@ SELECT is(scim.user_get('pgtap02', :'bob') -> 'meta' ->> 'lastModified', :'bob_m
 		  'a no-op PATCH keeps lastModified');
 SELECT is(scim.user_patch('pgtap02', :'bob', pg_temp.ops('{"op": "Replace", "path": "nickName", "value": "B"}')) ->> 'nickName',
 		  'B', 'op names are case-insensitive (Entra sends Replace)');
+SELECT is(scim.user_patch('pgtap02', :'bob', pg_temp.ops('{"op": "replace", "path": "urn:ietf:params:scim:schemas:core:2.0:User:role", "value": "moderator"}')) ->> 'role',
+		  'moderator', 'a schema-qualified path to role works (Entra, Zulip issue #39773)');
+SELECT is(scim.user_patch('pgtap02', :'bob', pg_temp.ops('{"op": "replace", "path": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", "value": "Kitchen"}'))
+		  -> 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User', '{"department": "Kitchen"}'::jsonb,
+		  'an enterprise extension attribute is set through its URN path');
+SELECT ok(scim.user_get('pgtap02', :'bob') -> 'schemas' ? 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User',
+		  'and the extension is listed in schemas');
 SELECT is(scim.user_patch('pgtap02', :'bob', pg_temp.ops('{"op": "replace", "value": {"active": false}}')) -> 'active',
 		  'false'::jsonb, 'a path-less replace with an object works (Okta deactivation)');
 SELECT is(scim.user_get('pgtap02', :'bob') -> 'active', 'false'::jsonb, 'the PATCH-deactivated user is readable');
@@ -240,7 +251,7 @@ SELECT is(scim.user_patch('pgtap02', :'bob', pg_temp.ops(
 			'{"op": "add", "path": "emails", "value": [{"value": "bob@home.example", "type": "home"}]}')) -> 'emails',
 		  '[{"value": "bob@work.example", "type": "work"}, {"value": "bob@home.example", "type": "home"}]'::jsonb,
 		  'add appends to a multi-valued attribute, operations apply in order');
-SELECT is(scim.user_get('pgtap02', :'bob') -> 'meta' ->> 'version', 'W/"6"',
+SELECT is(scim.user_get('pgtap02', :'bob') -> 'meta' ->> 'version', 'W/"8"',
 		  'a PATCH of several operations is one version step');
 
 SELECT scim.user_create('pgtap02', '{"userName": "erin", "name": {"givenName": "Erin", "familyName": "Hale"}}') ->> 'id' AS erin \gset
@@ -277,7 +288,7 @@ SELECT throws_ok(format('SELECT scim.user_patch(%L, %L, %L)', 'pgtap02', :'bob',
 				 'PATCH to an unknown role is refused');
 SELECT throws_ok(format('SELECT scim.user_patch(%L, %L, %L)', 'pgtap02', :'bob', pg_temp.ops('{"op": "replace", "path": "userName", "value": "CAROL"}')),
 				 '23505', 'userName "CAROL" is already in use', 'PATCH onto another user''s userName is 409');
-SELECT is(scim.user_get('pgtap02', :'bob') -> 'meta' ->> 'version', 'W/"6"', 'failed PATCHes left the version alone');
+SELECT is(scim.user_get('pgtap02', :'bob') -> 'meta' ->> 'version', 'W/"8"', 'failed PATCHes left the version alone');
 
 -- deactivated users stay visible to the IdP's lookup
 SELECT scim.user_patch('pgtap02', :'bob', pg_temp.ops('{"op": "replace", "path": "active", "value": false}')) \gset _

@@ -6,7 +6,7 @@
 CREATE EXTENSION IF NOT EXISTS pgtap;
 
 BEGIN;
-SELECT plan(99);
+SELECT plan(102);
 
 CREATE FUNCTION pg_temp.ops(VARIADIC o jsonb[]) RETURNS jsonb
 LANGUAGE sql AS $$
@@ -68,6 +68,8 @@ SELECT is((SELECT array_agg(DISTINCT source || '/' || member_type) FROM scim.mem
 SELECT ok(scim.user_get('pgtap03', :'u1') -> 'groups' @>
 		  jsonb_build_array(jsonb_build_object('value', :'eng', 'display', 'Engineering', 'type', 'direct')),
 		  'the user lists the group in its groups');
+SELECT lives_ok(format('SELECT scim.group_create(%L, %L)', 'pgtap03', format('{"displayName": "Typed", "members": [{"value": "%s", "type": "user"}]}', :'u4')),
+				'members.type is caseExact false: "user" means User');
 SELECT is(scim.group_create('pgtap03', '{"displayName": "Empty"}') -> 'members', '[]'::jsonb,
 		  'a group without members has an empty member list');
 
@@ -122,10 +124,14 @@ SELECT is(pg_temp.version('pgtap03', :'eng'), 'W/"1"', 'the group is untouched b
 
 -- ------------------------------------------------------------- PATCH add
 
+SELECT scim.user_get('pgtap03', :'u3') -> 'meta' ->> 'version' AS u3_v \gset
+
 SELECT is(pg_temp.mids(scim.group_patch('pgtap03', :'eng', pg_temp.ops(
 			jsonb_build_object('op', 'add', 'path', 'members', 'value', jsonb_build_array(pg_temp.member(:'u3')))))),
 		  pg_temp.ids(:'u1', :'u2', :'u3'), 'PATCH add adds a member');
 SELECT is(pg_temp.version('pgtap03', :'eng'), 'W/"2"', 'adding a member moves the version');
+SELECT isnt(scim.user_get('pgtap03', :'u3') -> 'meta' ->> 'version', :'u3_v',
+			'the added user''s version moves too: its groups attribute changed');
 SELECT is(pg_temp.mids(scim.group_patch('pgtap03', :'eng', pg_temp.ops(
 			jsonb_build_object('op', 'Add', 'path', 'members', 'value', jsonb_build_array(pg_temp.member(:'u1'), pg_temp.member(:'u3')))))),
 		  pg_temp.ids(:'u1', :'u2', :'u3'), 'adding present members changes nothing');
@@ -267,6 +273,8 @@ SELECT is(scim.group_list('pgtap03', 'displayName eq "support"') -> 'Resources' 
 		  jsonb_build_array(jsonb_build_object('value', :'u1', 'type', 'User', 'display', 'User One',
 			'$ref', COALESCE(nullif(current_setting('scim.base_url', true), ''), '/scim/v2') || '/Users/' || :'u1')),
 		  'and from members in a group listing');
+SELECT is(scim.group_list('pgtap03', format('members.value eq "%s"', :'u2')) -> 'totalResults', '0'::jsonb,
+		  'a filter on members.value does not see the hidden member either');
 SELECT is(pg_temp.mids(scim.group_patch('pgtap03', :'support', pg_temp.ops(
 			jsonb_build_object('op', 'replace', 'path', 'members', 'value', jsonb_build_array(pg_temp.member(:'u3')))))),
 		  pg_temp.ids(:'u3'), 'replacing members works on the visible ones');

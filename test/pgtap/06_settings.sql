@@ -7,7 +7,7 @@
 CREATE EXTENSION IF NOT EXISTS pgtap;
 
 BEGIN;
-SELECT plan(46);
+SELECT plan(49);
 
 CREATE FUNCTION pg_temp.ops(VARIADIC o jsonb[]) RETURNS jsonb
 LANGUAGE sql AS $$
@@ -77,6 +77,21 @@ SELECT throws_ok($$SELECT scim.user_create('pgtap06', '{"userName": "adm", "role
 				 'role "Admin" is not one of this organization''s roles: admin, staff, owner', 'roles compare exactly');
 SELECT lives_ok($$SELECT scim.user_create('pgtap06_other', '{"userName": "mem", "role": "member"}')$$,
 				'another tenant keeps the default roles');
+
+-- ------------------------------------- rules tightened after users exist
+
+-- A user created before a rule was tightened must still be deprovisionable:
+-- the rule concerns the values a request writes, not unchanged stored ones.
+SELECT scim.user_create('pgtap06_other', '{"userName": "legacy"}') ->> 'id' AS legacy \gset
+SELECT scim.tenant_configure('pgtap06_other', '{"username_is_email": true, "roles": ["owner", "staff"], "default_role": "staff"}') \gset _
+SELECT lives_ok(format('SELECT scim.user_patch(%L, %L, %L)', 'pgtap06_other', :'legacy',
+				pg_temp.ops('{"op": "replace", "path": "active", "value": false}')),
+				'a user whose stored userName and role predate tightened rules can still be deactivated');
+SELECT is(scim.user_get('pgtap06_other', :'legacy') -> 'active', 'false'::jsonb, 'and is inactive afterwards');
+SELECT throws_ok(format('SELECT scim.user_patch(%L, %L, %L)', 'pgtap06_other', :'legacy',
+				 pg_temp.ops('{"op": "replace", "path": "userName", "value": "still-no-email"}')),
+				 '22023', 'userName "still-no-email" is not a valid email address', 'while a new userName must follow the rule');
+SELECT scim.tenant_configure('pgtap06_other', '{"username_is_email": null, "roles": null, "default_role": null}') \gset _
 
 -- ------------------------------------------------------ username_is_email
 

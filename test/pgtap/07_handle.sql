@@ -7,7 +7,7 @@
 CREATE EXTENSION IF NOT EXISTS pgtap;
 
 BEGIN;
-SELECT plan(104);
+SELECT plan(107);
 
 -- one request through scim_api.handle; response headers flattened into one object
 CREATE FUNCTION pg_temp.http(p_method text, p_uri text, p_auth text,
@@ -204,6 +204,14 @@ SELECT ok(NOT ((SELECT body FROM pg_temp.http('GET', '/scim/v2/Groups/' || :'who
 		  'excludedAttributes=members leaves members out');
 SELECT is((SELECT body -> 'members' -> 0 ->> 'value' FROM pg_temp.http('GET', '/scim/v2/Groups/' || :'whole', :'auth')), :'insider',
 		  'a group GET shows its members');
+-- the User's representation includes its groups: joining one is a change of the User
+SELECT (SELECT headers ->> 'ETag' FROM pg_temp.http('GET', '/scim/v2/Users/' || :'insider', :'auth')) AS insider_etag \gset
+SELECT ok((SELECT body -> 'groups' -> 0 ->> 'value' = :'whole' FROM pg_temp.http('GET', '/scim/v2/Users/' || :'insider', :'auth')),
+		  'the member''s User lists the group');
+SELECT scim.group_patch('pgtap07', :'whole', '{"Operations": [{"op": "replace", "path": "displayName", "value": "Whole Team"}]}') \gset _
+SELECT is((SELECT status FROM pg_temp.http('GET', '/scim/v2/Users/' || :'insider', :'auth', NULL,
+		  jsonb_build_object('x-scim-if-none-match', :'insider_etag'))), 200,
+		  'after its group was renamed the User (groups.display) is not answered 304 with the old ETag');
 SELECT is((SELECT status FROM pg_temp.http('PATCH', '/scim/v2/Groups/' || :'whole', :'auth',
 		  format('{"Operations": [{"op": "remove", "path": "members[value eq \"%s\"]"}]}', :'insider'))), 200,
 		  'PATCH /Groups with Okta''s member removal: 200');
@@ -228,6 +236,9 @@ SELECT is((body ->> 'totalResults')::int, :'nusers'::int, 'count=0 still gives t
 SELECT is(jsonb_array_length(COALESCE(body -> 'Resources', '[]')), 0, 'count=0 gives no resources') FROM r_zero;
 SELECT is((SELECT jsonb_array_length(COALESCE(body -> 'Resources', '[]')) FROM pg_temp.http('GET', '/scim/v2/Users?count=-1', :'auth')),
 		  0, 'a negative count is treated as 0');
+SELECT is((SELECT jsonb_array_length(COALESCE(body -> 'Resources', '[]')) FROM pg_temp.http('POST', '/scim/v2/Users/.search', :'auth',
+		  '{"schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"], "count": -1}')),
+		  0, 'a negative count in a SearchRequest is treated as 0');
 SELECT is((SELECT jsonb_array_length(COALESCE(body -> 'Resources', '[]')) FROM pg_temp.http('GET', '/scim/v2/Users?startIndex=500', :'auth')),
 		  0, 'a startIndex past the end gives an empty page');
 SELECT scim.tenant_configure('pgtap07', '{"max_results": 3}') \gset _
