@@ -65,7 +65,7 @@ describe('auth: failures are 401 SCIM Errors with WWW-Authenticate', () => {
 		assert401(await withAuth('Bearer nope', 'DELETE', `/Users/${u.id}`));
 		const after = await getOk(`/Users/${u.id}`);
 		assert.equal(after.active, true);
-		assert.equal(after.meta.version, before.meta.version);
+		assert.equal(after.meta.version, u.meta.version);
 	});
 
 	test('a revoked token is refused', async () => {
