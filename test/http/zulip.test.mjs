@@ -820,7 +820,7 @@ scenario('groups: blank names are a 400 in both', async (r) => {
 
 scenario('groups: names over 100 characters: 400 in the preset (max_group_name_length), 201 by default', async (r, zulip) => {
 	ok(await r.http('POST', '/Groups', groupBody('x'.repeat(100))), 201);
-	ok(await r.http('POST', '/Groups', groupBody('é'.repeat(100))), 201, 'the limit counts characters, not bytes');
+	ok(await r.http('POST', '/Groups', groupBody('é'.repeat(100))), 201);	/* characters, not bytes */
 	const res = await r.http('POST', '/Groups', groupBody('y'.repeat(101)));
 	if (zulip) {
 		assertScimError(res, 400, 'invalidValue');
