@@ -154,10 +154,18 @@ ScimEventAppend(ScimRequest *req, const char *resource_type,
 	}
 }
 
+/* qsort comparator for the names of changed attributes */
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp((*(ScimJson *const *) a)->str, (*(ScimJson *const *) b)->str);
+}
+
 /*
  * The top-level attribute names whose values differ between two
- * documents, as a JSON array (for the event log; values are not copied,
- * so no secret ever reaches an event).
+ * documents, as a sorted JSON array (for the event log; values are not
+ * copied, so no secret ever reaches an event).  Sorted, so that the same
+ * change made through SQL or HTTP is recorded identically.
  */
 ScimJson *
 ScimChangedAttributes(const ScimJson *before, const ScimJson *after)
@@ -175,5 +183,7 @@ ScimChangedAttributes(const ScimJson *before, const ScimJson *after)
 	for (i = 0; before && i < before->count; i++)
 		if (ScimJsonGet(after, before->keys[i]) == NULL)
 			ScimJsonAppend(names, ScimJsonMakeString(before->keys[i]));
+	if (names->count > 1)
+		qsort(names->items, names->count, sizeof(ScimJson *), name_cmp);
 	return names;
 }
