@@ -62,3 +62,6 @@ SELECT scim.user_patch('ext', :'a', jsonb_build_object('Operations', jsonb_build
 	jsonb_build_object('op', 'remove', 'path', :'urn' || ':office.floor')))) -> :'urn' AS patched;
 SELECT scim.user_patch('ext', :'a', jsonb_build_object('Operations', jsonb_build_array(
 	jsonb_build_object('op', 'replace', 'path', :'urn' || ':badge', 'value', 'x')))) -> :'urn' AS patched;
+
+-- core attributes nested under the core schema's URN (Entra's custom core attributes)
+SELECT scim.user_create('ext', '{"userName": "nested@ext.test", "urn:ietf:params:scim:schemas:core:2.0:User": {"role": "moderator", "title": "Nested"}}') - 'id' - 'meta';
