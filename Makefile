@@ -63,7 +63,7 @@ sql_built/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_SOURCES)
 
 # -- developer and operator commands ---------------------------------------
 
-.PHONY: deps run start stop test unit fuzz
+.PHONY: deps run start stop test unit fuzz bench check-asan valgrind
 
 deps:
 	scripts/deps.sh
@@ -90,3 +90,19 @@ unit:
 
 fuzz:
 	$(MAKE) -C test/fuzz run
+
+# The extension under AddressSanitizer + UBSan (regress, pgTAP and HTTP
+# suites), or the regression suite under valgrind, each on a private stack
+# and a private copy of the server tree: the installed scim.so is not
+# touched (scripts/asan.sh, docs/reliability.md).
+check-asan: deps
+	scripts/asan.sh
+
+valgrind: deps
+	scripts/asan.sh --valgrind
+
+# The benchmark: private stacks, every scenario against its floor, the table
+# on stdout, bench/results/<date>.json and .png (bench/README.md).
+bench: deps
+	$(MAKE) install
+	bench/run.sh

@@ -100,11 +100,13 @@ function floorRow(key, label, id, floorName, target, unit) {
 		floor: `${floorName} ${fmtRate(row.floor, unit)}`,
 		ratio: fmtRatio(row.ratio),
 	};
-	row.result = verdict(row, row.ratio && row.ratio.median);
+	row.result = target == null ? (row.errors > 0 ? 'ERR' : 'INFO') : verdict(row, row.ratio && row.ratio.median);
+	if (target == null) row.op = null;
 	rows.push(row);
 }
 
 floorRow('post_users', 'HTTP POST /Users (unique users, 16 conn)', 'http_post_user', 'F1', 0.7, 'req/s');
+floorRow('post_users_nonotify', 'HTTP POST /Users, tenant setting notify=false (info)', 'http_post_user_nonotify', 'F1', null, 'req/s');
 floorRow('get_user', 'HTTP GET /Users/{id}', 'http_get_user', 'F1', 0.85, 'req/s');
 {
 	const s = pick('http_filter_user', 'scenario');
@@ -164,7 +166,7 @@ const curve = recs.filter((r) => r.kind === 'curve');
 	row.label = `provisioning ${fmtNum(count ? count.wanted : 0)} users over HTTP, 16 clients`;
 	row.errors = p ? errorsOf(p) : 1;
 	if (p) {
-		row.seconds = p.wrk.duration_us / 1e6;
+		row.seconds = p.elapsed_s != null ? p.elapsed_s : p.wrk.duration_us / 1e6;
 		row.users_per_s = p.wrk.requests / row.seconds;
 		row.created = count ? count.created : null;
 		row.shown = { measured: `${fmtNum(row.seconds, 1)} s`, floor: '', ratio: `${fmtNum(row.users_per_s)} users/s` };
@@ -181,7 +183,7 @@ const curve = recs.filter((r) => r.kind === 'curve');
 	const n = b ? b.wanted || (singles ? singles.wrk.requests : 0) : 0;
 	row.label = `one Bulk of ${fmtNum(n)} creations / ${fmtNum(n)} single POSTs (time)`;
 	row.errors = singles ? errorsOf(singles) : 1;
-	row.singles_s = singles ? singles.wrk.duration_us / 1e6 : null;
+	row.singles_s = singles ? (singles.elapsed_s != null ? singles.elapsed_s : singles.wrk.duration_us / 1e6) : null;
 	let bulkS = null;
 	if (b && b.source === 'bench/bulk.sh') {
 		bulkS = b.result ? b.result.bulk_seconds : null;
@@ -293,6 +295,7 @@ const gp = `set terminal pngcairo size 1000,600 noenhanced
 set output '${OUT}.png'
 set title 'scim: latency against data size (mean, one connection; ${meta.stamp || ''}${smoke ? ', smoke' : ''})'
 set logscale x 10
+set offsets graph 0.05, graph 0.05, 0, 0
 set xlabel 'users in the tenant'
 set ylabel 'latency (ms)'
 set yrange [0:*]

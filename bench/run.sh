@@ -53,8 +53,8 @@ if [ -n "$SMOKE" ]; then
 	PROVISION=300 BIG_GROUP=1000 SMALL_GROUPS=10
 	MEM_A=100 MEM_B=1000 BULK_N=50
 	STACK=${BENCH_DIR:-$REPO/.run/bench-smoke-$$}
-	OUT=$STACK/results
-	PORT_PG=54400 PORT_HTTP=18200
+	OUT=$STACK.work/results
+	PORT_PG=54500 PORT_HTTP=18300
 else
 	MODE=full
 	D=${BENCH_DURATION:-10} RUNS=${BENCH_RUNS:-3}
@@ -63,7 +63,7 @@ else
 	MEM_A=1000 MEM_B=100000 BULK_N=1000
 	STACK=${BENCH_DIR:-$REPO/.run/bench}
 	OUT=$BENCH/results
-	PORT_PG=54380 PORT_HTTP=18100
+	PORT_PG=54700 PORT_HTTP=18600
 fi
 case $STACK in /*) ;; *) STACK=$REPO/$STACK ;; esac
 FLOOR=$STACK-floor
@@ -103,26 +103,48 @@ load_envs() {
 	FLOOR_URL=${FLOOR_SCIM_BASE_URL%/scim/v2}
 }
 
+# start_one DIR LOG [VAR=VALUE...]: scripts/stack.sh start --fresh, retried on
+# other ports (another run may take a probed port before it is bound)
+start_one() {
+	local dir=$1 log=$2 try base
+	shift 2
+	for try in 1 2 3; do
+		base=$((RANDOM % 40 * 4))
+		if env "$@" SCIM_PG_PORT_FROM=$((PORT_PG + base)) SCIM_HTTP_PORT_FROM=$((PORT_HTTP + base)) \
+			"$REPO/scripts/stack.sh" start --fresh --dir "$dir" >>"$log" 2>&1; then
+			return 0
+		fi
+		warn "stack start failed in $dir (try $try); retrying on other ports"
+		sleep 1
+	done
+	cat "$log" >&2
+	return 1
+}
+
 start_stacks() {
 	phase "starting the floor stack (test/http/noop.sql) in $FLOOR"
-	SCIM_STACK_SQL_INIT=$REPO/test/http/noop.sql SCIM_PG_PORT_FROM=$((PORT_PG + 10)) \
-		SCIM_HTTP_PORT_FROM=$((PORT_HTTP + 10)) \
-		"$REPO/scripts/stack.sh" start --fresh --dir "$FLOOR" >"$WORK/stack-floor.log" 2>&1 ||
-		{ cat "$WORK/stack-floor.log" >&2; die "the floor stack did not start"; }
+	start_one "$FLOOR" "$WORK/stack-floor.log" SCIM_STACK_SQL_INIT="$REPO/test/http/noop.sql" ||
+		die "the floor stack did not start"
 	phase "starting the scenario stack (CREATE EXTENSION scim) in $STACK"
-	SCIM_PG_PORT_FROM=$PORT_PG SCIM_HTTP_PORT_FROM=$PORT_HTTP \
-		"$REPO/scripts/stack.sh" start --fresh --dir "$STACK" >"$WORK/stack.log" 2>&1 ||
-		{ cat "$WORK/stack.log" >&2; die "the scenario stack did not start"; }
+	start_one "$STACK" "$WORK/stack.log" || die "the scenario stack did not start"
 	load_envs
 }
 
 # restart_main POOL: the scenario stack again, data kept, PostgREST pool POOL
 restart_main() {
-	"$REPO/scripts/stack.sh" stop --dir "$STACK" >>"$WORK/stack.log" 2>&1
-	SCIM_KEEP_DATA=1 SCIM_PGRST_POOL=$1 SCIM_PG_PORT_FROM=$PORT_PG SCIM_HTTP_PORT_FROM=$PORT_HTTP \
-		"$REPO/scripts/stack.sh" start --dir "$STACK" >>"$WORK/stack.log" 2>&1 ||
-		{ tail -n 30 "$WORK/stack.log" >&2; die "the scenario stack did not restart"; }
-	load_envs
+	local try
+	for try in 1 2 3; do
+		"$REPO/scripts/stack.sh" stop --dir "$STACK" >>"$WORK/stack.log" 2>&1 || true
+		if SCIM_KEEP_DATA=1 SCIM_PGRST_POOL=$1 SCIM_PG_PORT_FROM=$((PORT_PG + RANDOM % 40 * 4)) \
+			SCIM_HTTP_PORT_FROM=$((PORT_HTTP + RANDOM % 40 * 4)) \
+			"$REPO/scripts/stack.sh" start --dir "$STACK" >>"$WORK/stack.log" 2>&1; then
+			load_envs
+			return 0
+		fi
+		warn "restart failed (try $try)"
+	done
+	tail -n 30 "$WORK/stack.log" >&2
+	die "the scenario stack did not restart"
 }
 
 cleanup() {
@@ -164,15 +186,40 @@ ids_file() {
 }
 
 # wrk_run ID KIND RUN SIZE TARGET(main|floor) SCRIPT THREADS CONNS DURATION [VAR=VALUE...]
-#   one wrk run; its BENCH_JSON line goes to $RAW with the labels.
+#   one wrk run; its BENCH_JSON line goes to $RAW with the labels.  With
+#   BENCH_STOP_AFTER=N among the variables the run is count-bound: each thread
+#   stops after N responses and writes its clock (bench/wrk/common.lua), and
+#   wrk, which would wait out its -d, is ended with SIGINT once all did;
+#   elapsed_s is then the threads' own first-to-last time.
 wrk_run() {
 	local id=$1 kind=$2 run=$3 size=$4 target=$5 script=$6 t=$7 c=$8 d=$9
 	shift 9
-	local url token json log=$WORK/wrk-$id-$kind-$run.log
+	local url token json log=$WORK/wrk-$id-$kind-$run.log done=$WORK/done-$id-$kind-$run
+	local counted= v wpid rc=0 elapsed=null
+	for v in "$@"; do case $v in BENCH_STOP_AFTER=*) counted=1 ;; esac; done
 	if [ "$target" = floor ]; then url=$FLOOR_URL token=$FLOOR_SCIM_TOKEN; else url=$MAIN_URL token=$MAIN_SCIM_TOKEN; fi
-	if ! env "$@" SCIM_TOKEN="$token" BENCH_WRK_DIR="$BENCH/wrk" BENCH_THREADS="$t" \
+	rm -rf "$done"
+	mkdir -p "$done"
+	env "$@" SCIM_TOKEN="$token" BENCH_WRK_DIR="$BENCH/wrk" BENCH_THREADS="$t" BENCH_DONE_DIR="$done" \
 		BENCH_TAG="${BENCH_TAG_BASE}${id//[^a-z0-9]/}$kind$run" \
-		wrk -t "$t" -c "$c" -d "${d}s" --timeout 60s -s "$BENCH/wrk/$script.lua" "$url" >"$log" 2>&1; then
+		wrk -t "$t" -c "$c" -d "${d}s" --timeout 60s -s "$BENCH/wrk/$script.lua" "$url" >"$log" 2>&1 &
+	wpid=$!
+	if [ -n "$counted" ]; then
+		while kill -0 "$wpid" 2>/dev/null && [ "$(find "$done" -name 'thread-*' | wc -l)" -lt "$t" ]; do
+			sleep 0.05
+		done
+		sleep 0.1
+		kill -INT "$wpid" 2>/dev/null || true
+	fi
+	wait "$wpid" || rc=$?
+	if [ -n "$counted" ] && [ "$(find "$done" -name 'thread-*' | wc -l)" -eq "$t" ]; then
+		elapsed=$(cat "$done"/thread-* | awk 'NR == 1 || $1 < s {s = $1} NR == 1 || $2 > e {e = $2} END {printf "%.3f", (e - s) / 1e9}')
+	elif [ -n "$counted" ]; then
+		warn "$id $kind run $run: wrk ended before its threads made their count"
+		rc=1
+	fi
+	rm -rf "$done"
+	if [ $rc -ne 0 ]; then
 		cat "$log" >&2
 		warn "wrk failed: $id $kind run $run"
 		FAILED=$((FAILED + 1))
@@ -185,7 +232,7 @@ wrk_run() {
 		FAILED=$((FAILED + 1))
 		return 0
 	fi
-	record "{\"id\":\"$id\",\"kind\":\"$kind\",\"run\":$run,\"size\":$size,\"tool\":\"wrk\",\"threads\":$t,\"connections\":$c,\"target\":\"$target\",\"wrk\":$json}"
+	record "{\"id\":\"$id\",\"kind\":\"$kind\",\"run\":$run,\"size\":$size,\"tool\":\"wrk\",\"threads\":$t,\"connections\":$c,\"target\":\"$target\",\"elapsed_s\":$elapsed,\"wrk\":$json}"
 }
 
 # pgb_run ID KIND RUN SIZE SCRIPT CLIENTS DURATION [pgbench options...]
@@ -220,20 +267,21 @@ pair() {
 	done
 }
 
-# curve_point DURATION RUNS: one-connection latency at this data size
-# (GET /Users/{id}, filter userName eq, SQL user_get) for the chart.
+# curve_point DURATION RUNS: one-connection latency at this data size for the
+# chart: the filter RUNS x DURATION (rows 10's two ends use 3 x 10 s), GET
+# /Users/{id} and SQL user_get once for HALF seconds.
 curve_point() {
 	local runs=$2 d=$1 i size ids nids
 	size=$(users_now)
 	q -c "SELECT bench.refresh_ids()" >/dev/null
 	nids=$(q -c "SELECT count(*) FROM bench.ids")
 	ids=$(ids_file "sample-$size" 1 "$nids" 20000)
-	phase "data size $size users: one-connection latency ($runs x ${d}s)"
+	phase "data size $size users: one-connection latency (filter $runs x ${d}s)"
 	for ((i = 1; i <= runs; i++)); do
 		wrk_run lat_filter curve "$i" "$size" main filter_user 1 1 "$d" BENCH_IDS="$ids"
-		wrk_run lat_get curve "$i" "$size" main get_user 1 1 "$d" BENCH_IDS="$ids"
-		pgb_run lat_sql_get curve "$i" "$size" user_get 1 "$d" -D nids="$nids"
 	done
+	wrk_run lat_get curve 1 "$size" main get_user 1 1 "$HALF" BENCH_IDS="$ids"
+	pgb_run lat_sql_get curve 1 "$size" user_get 1 "$HALF" -D nids="$nids"
 }
 
 # rss PID: "vmrss_kb rssanon_kb" of a process
@@ -262,6 +310,13 @@ curve_point "$HALF" 1
 # 3. POST /Users against F1 (16 connections)
 phase "POST /Users vs F1 (${RUNS} x ${D}s each)"
 pair http_post_user post_user "$THREADS" "$CONNS"
+# the same with the tenant's NOTIFY off (DESIGN.md section 8: NOTIFY
+# serialises committing transactions; an information row, no target)
+q -c "SELECT scim.tenant_configure('default', '{\"notify\": false}')" >/dev/null
+RUNS_SAVED=$RUNS RUNS=1
+pair http_post_user_nonotify post_user "$THREADS" "$CONNS"
+RUNS=$RUNS_SAVED
+q -c "SELECT scim.tenant_configure('default', '{\"notify\": true}')" >/dev/null
 
 # 4. provisioning PROVISION users over HTTP with 16 clients
 phase "provisioning $PROVISION users over HTTP (16 connections)"

@@ -12,8 +12,9 @@ install`, used by every other stack on this machine) is never touched.
 
   (default)   gcc -fsanitize=address,undefined -fno-omit-frame-pointer;
               the postmaster runs with LD_PRELOAD=$(gcc -print-file-name=libasan.so)
-              and ASAN_OPTIONS=detect_leaks=0 (PostgreSQL's allocator
-              confuses LeakSanitizer).  `make check-asan` runs this.
+              (plus scripts/asan_preinit.c, see there) and
+              ASAN_OPTIONS=detect_leaks=0 (PostgreSQL's allocator confuses
+              LeakSanitizer).  `make check-asan` runs this.
   --valgrind  the normal build (-O0 -g), the postmaster runs under
               valgrind --trace-children=no (backends are forks: they are
               followed) with scripts/valgrind.supp.  `make valgrind` runs
@@ -123,37 +124,42 @@ build() {
 
 # --- the private installation tree -----------------------------------------------
 
-# link_dir SRC DST EXCLUDE-GLOB: DST gets a symbolic link to every entry of SRC
-# but those matching the glob.
+# link_dir SRC DST [EXCLUDE-GLOB...]: DST gets a symbolic link to every entry
+# of SRC but those matching one of the globs.
 link_dir() {
-	local src=$1 dst=$2 skip=$3 f name
+	local src=$1 dst=$2 f name pat skip
+	shift 2
 	mkdir -p "$dst"
 	for f in "$src"/* "$src"/.[!.]*; do
-		[ -e "$f" ] || continue
+		[ -e "$f" ] || [ -L "$f" ] || continue
 		name=${f##*/}
-		# shellcheck disable=SC2254
-		case $name in $skip) continue ;; esac
-		ln -s "$f" "$dst/$name"
+		skip=
+		for pat in "$@"; do
+			# shellcheck disable=SC2053
+			[[ $name == $pat ]] && skip=1
+		done
+		[ -n "$skip" ] || ln -s "$f" "$dst/$name"
 	done
 }
 
 make_tree() {
 	local asan_rt wrapper
 	mkdir -p "$PRIV_BIN"
-	link_dir "$SYS_BIN" "$PRIV_BIN" 'postgres|postmaster|initdb|pg_ctl|pg_config'
+	link_dir "$SYS_BIN" "$PRIV_BIN" postgres postmaster initdb pg_ctl pg_config
 	# real copies: these find the server, $libdir and the share directory
 	# relative to their own location
+	ln -s postgres "$PRIV_BIN/postmaster"
 	cp "$SYS_BIN/postgres" "$PRIV_BIN/postgres.bin"
 	cp "$SYS_BIN/initdb" "$SYS_BIN/pg_ctl" "$SYS_BIN/pg_config" "$PRIV_BIN/"
 
-	link_dir "$SYS_LIB" "$PRIV_LIB" 'scim.so|bitcode'
+	link_dir "$SYS_LIB" "$PRIV_LIB" scim.so bitcode
 	if [ -d "$SYS_LIB/bitcode" ]; then
-		link_dir "$SYS_LIB/bitcode" "$PRIV_LIB/bitcode" 'scim|scim.index.bc'
+		link_dir "$SYS_LIB/bitcode" "$PRIV_LIB/bitcode" scim scim.index.bc
 	fi
 	cp "$BUILD/scim.so" "$PRIV_LIB/scim.so"
 
-	link_dir "$SYS_SHARE" "$PRIV_SHARE" 'extension'
-	link_dir "$SYS_SHARE/extension" "$PRIV_SHARE/extension" 'scim.control|scim--*'
+	link_dir "$SYS_SHARE" "$PRIV_SHARE" extension
+	link_dir "$SYS_SHARE/extension" "$PRIV_SHARE/extension" scim.control 'scim--*'
 	cp "$BUILD/scim.control" "$BUILD"/sql_built/scim--*.sql "$PRIV_SHARE/extension/"
 
 	wrapper=$PRIV_BIN/postgres
@@ -164,11 +170,15 @@ make_tree() {
 			asan_rt=$(gcc -print-file-name=libasan.so)
 		fi
 		[ -f "$asan_rt" ] || die "the ASan runtime $asan_rt is missing"
+		# see scripts/asan_preinit.c: without it the server hangs at start
+		gcc -shared -fPIC -O2 -o "$WORK/asan_preinit.so" scripts/asan_preinit.c \
+			-Wl,--version-script=scripts/asan_preinit.map -ldl ||
+			die "could not build scripts/asan_preinit.c"
 		cat >"$wrapper" <<-EOF
 		#!/bin/sh
 		# Written by scripts/asan.sh: the server with the ASan runtime preloaded
 		# (the instrumented scim.so needs it loaded first).
-		export LD_PRELOAD='$asan_rt'
+		export LD_PRELOAD='$asan_rt $WORK/asan_preinit.so'
 		export ASAN_OPTIONS='detect_leaks=0:halt_on_error=1:abort_on_error=0:exitcode=66:detect_stack_use_after_return=0:print_summary=1:disable_coredump=1'
 		export UBSAN_OPTIONS='print_stacktrace=1:print_summary=1'
 		exec "\$(dirname "\$0")/postgres.bin" "\$@"
@@ -179,7 +189,8 @@ make_tree() {
 		cat >"$wrapper" <<-EOF
 		#!/bin/sh
 		# Written by scripts/asan.sh: the server under valgrind (memcheck).
-		case "\$1" in -V|--version|-C|--describe-config) exec "\$(dirname "\$0")/postgres.bin" "\$@" ;; esac
+		# initdb's runs (--boot, --single, --check) and queries are not checked
+		case "\$1" in -V|--version|-C|--describe-config|--boot|--single|--check) exec "\$(dirname "\$0")/postgres.bin" "\$@" ;; esac
 		exec valgrind --quiet --tool=memcheck --trace-children=no --track-origins=yes \\
 			--leak-check=no --read-var-info=no --num-callers=30 --error-limit=no \\
 			--suppressions='$SCIM_REPO/scripts/valgrind.supp' \\
@@ -289,16 +300,23 @@ scan_reports() {
 build
 make_tree
 echo "# $MODE build: $BUILD/scim.so in the private tree $WORK/pg"
-echo "1..$((${#SUITES[@]} + 1))"
+echo "1..$((${#SUITES[@]} + 2))"
 
 STACK_UP=1
-set +e
-env -u SCIM_PG_PORT -u SCIM_HTTP_PORT -u SCIM_HTTPS_PORT -u SCIM_STACK_SQL_INIT \
-	SCIM_PGBIN="$PRIV_BIN" SCIM_PG_PORT_FROM=54400 SCIM_HTTP_PORT_FROM=18200 \
-	SCIM_RATE_LIMIT=off SCIM_PGRST_POOL=4 \
-	"$SCIM_REPO/scripts/stack.sh" start --dir "$STACK_DIR" >"$WORK/stack.log" 2>&1
-rc=$?
-set -e
+# free ports from a random base above the ephemeral range (32768-60999:
+# outgoing connections take ports in it); on a failed start, other ones
+for try in 1 2 3; do
+	base=$((RANDOM % 150))
+	set +e
+	env -u SCIM_PG_PORT -u SCIM_HTTP_PORT -u SCIM_HTTPS_PORT -u SCIM_STACK_SQL_INIT \
+		SCIM_PGBIN="$PRIV_BIN" SCIM_PG_PORT_FROM=$((64000 + base * 4)) \
+		SCIM_HTTP_PORT_FROM=$((63000 + base * 4)) SCIM_RATE_LIMIT=off SCIM_PGRST_POOL=4 \
+		"$SCIM_REPO/scripts/stack.sh" start --dir "$STACK_DIR" >"$WORK/stack.log" 2>&1
+	rc=$?
+	set -e
+	[ $rc -eq 0 ] && break
+	SCIM_PGBIN=$PRIV_BIN "$SCIM_REPO/scripts/stack.sh" destroy --dir "$STACK_DIR" >/dev/null 2>&1 || true
+done
 if [ $rc -ne 0 ]; then
 	sed 's/^/# /' "$WORK/stack.log"
 	echo "Bail out! the private stack did not start"
@@ -308,6 +326,17 @@ set -a
 # shellcheck disable=SC1091
 . "$STACK_DIR/env"
 set +a
+
+# the server must really run the instrumented build
+maps=$("$SYS_BIN/psql" -X -At -c "SELECT scim._filter_to_sql('User', 'userName eq \"x\"') IS NOT NULL" \
+	-c "SELECT pg_read_file('/proc/self/maps')" 2>&1 || true)
+if grep -q "$PRIV_LIB/scim.so" <<<"$maps" &&
+	{ [ $MODE = valgrind ] || grep -qE 'lib(asan|clang_rt\.asan)' <<<"$maps"; }; then
+	tap OK "the server loads $PRIV_LIB/scim.so$([ $MODE = asan ] && echo ' with the ASan runtime')"
+else
+	grep -E 'scim|asan|ERROR' <<<"$maps" | head -n 5 | sed 's/^/# /'
+	tap NOTOK "the server loads the $MODE build of scim.so"
+fi
 
 for s in "${SUITES[@]}"; do
 	case $s in

@@ -142,6 +142,8 @@ SELECT count(*) AS frank FROM scim.users WHERE tenant_id = 'bulk' AND user_name 
 SELECT * FROM bulk_ops(scim.bulk('bulk', bulk_req('[
 	{"method": "POST", "path": "/Groups", "bulkId": "lost", "data": {"displayName": "Lost", "members": [{"value": "bulkId:nobody"}]}},
 	{"method": "DELETE", "path": "/Users/bulkId:nobody"},
+	{"method": "PATCH", "path": "/Users/00000000-0000-0000-0000-000000000000", "data": {"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+		"Operations": [{"op": "replace", "path": "externalId", "value": "bulkId:nobody"}]}},
 	{"method": "PUT", "path": "/Users/bulkId:p", "bulkId": "p", "data": {"userName": "p"}}]')));
 
 -- ------------------------------------------------- isolation of failures

@@ -38,7 +38,9 @@
  * service provider MUST continue performing as many changes as
  * possible").  With failOnErrors N, processing stops after the Nth failed
  * operation; the operations not run yet are left out of the response.
- * What ran stays done either way.
+ * What ran stays done either way.  (A committed subtransaction keeps a
+ * little memory, a few kB, until the request ends: the cost is linear in
+ * maxOperations, which the tenant settings bound.)
  *
  * The BulkResponse lists the operations in the order they ran.  Each
  * entry has method, bulkId (when sent), location (the resource's URL;
@@ -132,7 +134,7 @@ typedef struct BulkOutcome
 
 /* forward declarations */
 static void check_request(BulkRun *run, ScimJson *request, int payload_bytes);
-static void parse_op(BulkRun *run, BulkOp *op, ScimJson *v);
+static void parse_op(BulkOp *op, ScimJson *v);
 static void parse_path(BulkOp *op, const char *path);
 static bool is_ref(const char *s);
 static void collect_refs(const ScimJson *v, List **refs);
@@ -250,13 +252,13 @@ check_request(BulkRun *run, ScimJson *request, int payload_bytes)
 	for (i = 0; i < ops->count; i++)
 	{
 		run->ops[i].index = i;
-		parse_op(run, &run->ops[i], ops->items[i]);
+		parse_op(&run->ops[i], ops->items[i]);
 	}
 }
 
 /* read and check one element of Operations */
 static void
-parse_op(BulkRun *run, BulkOp *op, ScimJson *v)
+parse_op(BulkOp *op, ScimJson *v)
 {
 	int			n = op->index + 1;
 	ScimJson   *m;
@@ -694,16 +696,18 @@ execute_op(BulkRun *run, BulkOp *op)
 		return op_failure(op, NULL, 404, NULL,
 						  psprintf("no such endpoint: \"%s\" (use /Users or /Groups)", op->path));
 
+	if (id != NULL && !is_ref(id))
+		location = ScimLocation(run->req, op->kind, id);
 	for (i = 0; i < op->nrefs; i++)
 	{
 		BulkOp	   *def = find_named(run, op->refs[i]);
 
 		if (def == NULL || def->method != BULK_POST)
-			return op_failure(op, NULL, 409, "invalidSyntax",
+			return op_failure(op, location, 409, "invalidSyntax",
 							  psprintf("bulkId \"%s\" is not defined by a POST of this request",
 									   op->refs[i]));
 		if (def->new_id == NULL)
-			return op_failure(op, NULL, 409, "invalidSyntax",
+			return op_failure(op, location, 409, "invalidSyntax",
 							  psprintf("bulkId \"%s\" cannot be resolved: the operation creating it failed",
 									   op->refs[i]));
 	}
@@ -712,10 +716,11 @@ execute_op(BulkRun *run, BulkOp *op)
 		if (op->data != NULL)
 			substitute_refs(run, op->data);
 		if (id != NULL && is_ref(id))
+		{
 			id = find_named(run, id + BULK_REF_PREFIX_LEN)->new_id;
+			location = ScimLocation(run->req, op->kind, id);
+		}
 	}
-	if (id != NULL)
-		location = ScimLocation(run->req, op->kind, id);
 
 	if (!run_isolated(run, op, id, &out, &edata))
 	{

@@ -22,6 +22,7 @@
 
 #include "access/xact.h"
 #include "catalog/pg_type.h"
+#include "common/pg_prng.h"
 #include "common/sha2.h"
 #include "fmgr.h"
 #include "mb/pg_wchar.h"
@@ -38,6 +39,9 @@
 PG_FUNCTION_INFO_V1(scim_handle);
 
 #define SCIM_PREFIX "/scim/v2"
+
+/* runs of a request that failed with a deadlock (see retryable()) */
+#define SCIM_ATTEMPTS 3
 
 /* one HTTP request, as nginx described it */
 typedef struct HttpRequest
@@ -66,6 +70,7 @@ static void authenticate(HttpRequest *h);
 static void check_media_types(HttpRequest *h);
 static ScimJson *parse_body(HttpRequest *h);
 static void route(HttpRequest *h, HttpResponse *r);
+static const char *generic_detail(ScimErrorKind kind);
 static void error_response(HttpResponse *r, ScimErrorKind kind, const char *detail);
 static Datum send_response(HttpResponse *r);
 static char *base_url(HttpRequest *h);
@@ -337,6 +342,19 @@ search_list(ScimJson *body, const char *name)
 	return buf.data;
 }
 
+/* a string member of a SearchRequest: absent or null is NULL, another type 400 */
+static const char *
+search_string(ScimJson *body, const char *name, ScimErrorKind kind)
+{
+	ScimJson   *v = ScimJsonGet(body, name);
+
+	if (v == NULL || v->type == SJ_NULL)
+		return NULL;
+	if (v->type != SJ_STRING)
+		ScimError(kind, "\"%s\" must be a string", name);
+	return v->str;
+}
+
 /* an integer member of a SearchRequest */
 static int
 search_int(ScimJson *body, const char *name, int dflt)
@@ -381,9 +399,10 @@ read_search(HttpRequest *h, bool search, ScimListParams *params, Projection *pro
 				ScimError(SCIM_ERR_INVALID_SYNTAX,
 						  "\"schemas\" must contain \"%s\"", SCIM_URN_SEARCH);
 		}
-		params->filter = ScimJsonGetString(body, "filter");
-		params->sort_by = ScimJsonGetString(body, "sortBy");
-		order = ScimJsonGetString(body, "sortOrder");
+		/* a filter that is not a string must not mean "no filter" */
+		params->filter = search_string(body, "filter", SCIM_ERR_INVALID_FILTER);
+		params->sort_by = search_string(body, "sortBy", SCIM_ERR_INVALID_VALUE);
+		order = search_string(body, "sortOrder", SCIM_ERR_INVALID_VALUE);
 		params->start_index = search_int(body, "startIndex", 1);
 		params->count = search_int(body, "count", INT_MIN);
 		proj->attributes = search_list(body, "attributes");
@@ -721,6 +740,27 @@ route(HttpRequest *h, HttpResponse *r)
 		ScimError(SCIM_ERR_NOT_FOUND, "no such endpoint: /%s", first);
 }
 
+/* the detail of an error PostgreSQL raised (not ScimError) */
+static const char *
+generic_detail(ScimErrorKind kind)
+{
+	switch (kind)
+	{
+		case SCIM_ERR_UNIQUENESS:
+			return "a resource with the same unique attribute already exists";
+		case SCIM_ERR_UNAVAILABLE:
+			return "the service is busy: retry the request";
+		case SCIM_ERR_INVALID_VALUE:
+			return "a value is not valid here: too long, or not of the expected form";
+		case SCIM_ERR_NOT_FOUND:
+			return "not found";
+		case SCIM_ERR_TOO_MANY:
+			return "the request is too complex to process";
+		default:
+			return "the request could not be processed";
+	}
+}
+
 /* fill r with the SCIM Error body of kind */
 static void
 error_response(HttpResponse *r, ScimErrorKind kind, const char *detail)
@@ -777,6 +817,25 @@ serve(HttpRequest *h, HttpResponse *r)
 }
 
 /*
+ * Can a request that failed with this SQLSTATE simply run again?  A
+ * deadlock victim can.  A serialization failure can only under READ
+ * COMMITTED (PostgREST's level), where a new statement sees new data; at
+ * REPEATABLE READ the transaction's snapshot would fail it again.
+ */
+static bool
+retryable(ErrorData *edata)
+{
+	/* our own errors (412 uses SQLSTATE 40001 too) are answers, not retries */
+	if (edata->detail && strncmp(edata->detail, "scimType:", 9) == 0)
+		return false;
+	if (edata->sqlerrcode == ERRCODE_T_R_DEADLOCK_DETECTED)
+		return true;
+	if (edata->sqlerrcode == ERRCODE_T_R_SERIALIZATION_FAILURE)
+		return !IsolationUsesXactSnapshot();
+	return false;
+}
+
+/*
  * scim_api.handle(bytea) RETURNS json
  */
 Datum
@@ -788,8 +847,9 @@ scim_handle(PG_FUNCTION_ARGS)
 	HttpResponse r;
 	const char *hdrs;
 	Datum		result;
-	bool		failed = false;
-	ErrorData  *edata = NULL;
+	volatile bool failed = false;
+	ErrorData  *volatile edata = NULL;
+	int			attempt;
 
 	memset(&h, 0, sizeof(h));
 	memset(&r, 0, sizeof(r));
@@ -820,26 +880,58 @@ scim_handle(PG_FUNCTION_ARGS)
 		h.uri = SCIM_PREFIX "/";
 
 	SPI_connect();
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(callcxt);
-	PG_TRY();
+	for (attempt = 1;; attempt++)
 	{
-		serve(&h, &r);
-		ReleaseCurrentSubTransaction();
+		BeginInternalSubTransaction(NULL);
 		MemoryContextSwitchTo(callcxt);
-		CurrentResourceOwner = oldowner;
+		PG_TRY();
+		{
+			serve(&h, &r);
+			ReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(callcxt);
+			CurrentResourceOwner = oldowner;
+		}
+		PG_CATCH();
+		{
+			MemoryContextSwitchTo(callcxt);
+			edata = CopyErrorData();
+			FlushErrorState();
+			RollbackAndReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(callcxt);
+			CurrentResourceOwner = oldowner;
+			failed = true;
+		}
+		PG_END_TRY();
+
+		if (!failed || attempt >= SCIM_ATTEMPTS || !retryable(edata))
+			break;
+
+		/*
+		 * A deadlock victim (or, in READ COMMITTED, a serialization
+		 * failure) lost only this request's subtransaction: its locks are
+		 * gone and the other transaction goes on.  Run the request again
+		 * from the start, after a short random pause; the next statements
+		 * take new snapshots.  What the client sees is a slower answer,
+		 * not an error (docs/reliability.md).
+		 */
+		ereport(LOG,
+				errmsg("scim: %s %.*s retried after: %s", h.method,
+					   (int) strcspn(h.uri, "?"), h.uri, edata->message),
+				errdetail_internal("attempt %d of %d. %s", attempt + 1, SCIM_ATTEMPTS,
+								   edata->detail_log ? edata->detail_log :
+								   edata->detail ? edata->detail : ""));
+		FreeErrorData(edata);
+		edata = NULL;
+		failed = false;
+		h.req = NULL;
+		memset(&h.parsed, 0, sizeof(h.parsed));
+		r.status = 0;
+		r.body = NULL;
+		r.headers = ScimJsonNew(SJ_ARRAY);
+		ScimExtensionsReset();
+		pg_usleep(1000L * attempt + (long) pg_prng_uint64_range(&pg_global_prng_state, 0, 5000));
+		CHECK_FOR_INTERRUPTS();
 	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(callcxt);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(callcxt);
-		CurrentResourceOwner = oldowner;
-		failed = true;
-	}
-	PG_END_TRY();
 
 	if (failed)
 	{
@@ -862,11 +954,20 @@ scim_handle(PG_FUNCTION_ARGS)
 					edata->detail ? errdetail_internal("%s", edata->detail) : 0);
 			error_response(&r, kind, "internal error");
 		}
-		else if (kind == SCIM_ERR_UNIQUENESS && edata->detail &&
-				 strncmp(edata->detail, "scimType:", 9) != 0)
-			error_response(&r, kind, "a resource with the same unique attribute already exists");
-		else if (kind == SCIM_ERR_UNAVAILABLE && strncmp(edata->detail ? edata->detail : "", "scimType:", 9) != 0)
-			error_response(&r, kind, "the service is busy: retry the request");
+		else if (edata->detail == NULL || strncmp(edata->detail, "scimType:", 9) != 0)
+		{
+			/*
+			 * A PostgreSQL error the C code did not raise itself (a unique
+			 * index hit by a concurrent write, a lock timeout, a value too
+			 * large for an index): classified by its SQLSTATE and answered
+			 * with a fixed detail, since its message names tables, indexes
+			 * and values.  Unexpected ones go to the log.
+			 */
+			if (kind != SCIM_ERR_UNIQUENESS && kind != SCIM_ERR_UNAVAILABLE)
+				ereport(LOG,
+						errmsg("scim request failed: %s", edata->message));
+			error_response(&r, kind, generic_detail(kind));
+		}
 		else
 			error_response(&r, kind, edata->message);
 		FreeErrorData(edata);

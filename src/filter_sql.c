@@ -23,9 +23,13 @@
  *	  invalidFilter although RFC 7644 lets a server accept "password eq".
  *	- A filter over the parser's length, depth or node limits is
  *	  invalidFilter as well: tooMany is about results, not filters.
- *	- caseExact=false strings compare as lower(column) = lower($n), which
- *	  is what the unique and lookup indexes are built on; so case folding
- *	  follows the database's LC_CTYPE, exactly as userName uniqueness does.
+ *	- caseExact=false strings compare as scim._lower(column) = lower($n),
+ *	  which is what the unique and lookup indexes are built on; so case
+ *	  folding follows the database's LC_CTYPE, exactly as userName
+ *	  uniqueness does.  scim._lower is lower() marked LEAKPROOF, and
+ *	  scim._like is LIKE so marked: under row-level security only
+ *	  leakproof conditions may become index conditions
+ *	  (src/sql/05_leakproof.sql).
  *	- co, sw and ew are LIKE with the pattern built in C: "%", "_" and
  *	  "\" of the value are escaped, so they are never wildcards.  The
  *	  query runs with SPI_execute_with_args, i.e. a custom plan, so the
@@ -53,7 +57,8 @@
  *	  "not" and "ne" coalesce their operand to false first, so a missing
  *	  value never turns a "not" into NULL.
  *	- The emails of a user also get an indexable conjunct:
- *	  scim._email_keys(u.attrs) @> ARRAY[...] (src/sql/15_indexes.sql),
+ *	  scim._email_keys(u.attrs) OPERATOR(scim.@>>) ARRAY[...]
+ *	  (src/sql/15_indexes.sql),
  *	  a GIN-indexed superset that the EXISTS then checks exactly.
  *	- sortBy: caseExact=false strings sort by lower(value) COLLATE "C",
  *	  empty values count as missing, missing values go last ascending and
@@ -1203,12 +1208,14 @@ emit_compare(FilterCtx *fc, const ScimFilterNode *n, const ScalarRef *s,
 		p = add_param(fc, TEXTOID, CStringGetTextDatum(like_pattern(n)));
 	else
 		p = value_param(fc, n);
+	if (substring)
+		appendStringInfoString(buf, "scim._like(");
 	if (s->def->caseExact)
 		appendStringInfoString(buf, s->expr);
 	else
-		appendStringInfo(buf, "lower(%s)", unwrap(s->expr));
+		appendStringInfo(buf, "scim._lower(%s)", unwrap(s->expr));
 	if (substring)
-		appendStringInfoString(buf, " LIKE ");
+		appendStringInfoString(buf, ", ");
 	else if (op == SCIM_FOP_EQ || op == SCIM_FOP_NE)
 		appendStringInfoString(buf, " = ");
 	else
@@ -1217,6 +1224,8 @@ emit_compare(FilterCtx *fc, const ScimFilterNode *n, const ScalarRef *s,
 		appendStringInfo(buf, "$%d", p);
 	else
 		appendStringInfo(buf, "lower($%d)", p);
+	if (substring)
+		appendStringInfoChar(buf, ')');
 }
 
 /* "pr" on one value: present and not empty (NULL when missing) */
@@ -1391,7 +1400,8 @@ find_email_keys(const ScimFilterNode *n, const ScimFilterNode **value,
 
 /*
  * emit_email_keys
- *		scim._email_keys(u.attrs) @> ARRAY[key]: the GIN-indexable necessary
+ *		scim._email_keys(u.attrs) OPERATOR(scim.@>>) ARRAY[key]: the
+ *		GIN-indexable (and leakproof) necessary
  *		condition of an emails match (src/sql/15_indexes.sql).  The keys
  *		reuse the comparisons' parameters (memoized for value_param).
  */
@@ -1403,7 +1413,7 @@ emit_email_keys(FilterCtx *fc, const ScimFilterNode *value,
 
 	fc->memo_node[0] = value;
 	fc->memo_param[0] = pv;
-	appendStringInfo(buf, "scim._email_keys(%s.attrs) @> ARRAY[", fc->alias);
+	appendStringInfo(buf, "scim._email_keys(%s.attrs) OPERATOR(scim.@>>) ARRAY[", fc->alias);
 	if (type != NULL)
 	{
 		int			pt = value_param(fc, type);

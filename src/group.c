@@ -64,13 +64,32 @@ enum
  * membership change also moves the user members' versions (their ETags
  * must change with their representation).  The statements below end with
  * this CTE over the rows they inserted or deleted ("changed").  Lock order
- * is always groups before users.
+ * is always groups before users, and the users of one statement are locked
+ * in id order ("locked"), so that two statements changing the same users
+ * in different groups cannot deadlock (docs/reliability.md).
+ *
+ * The locks also close a race with deletes: members.member_id has no
+ * foreign key (it names a user or a group), so a member added while it is
+ * being deleted could stay behind as a row naming nothing.  Locking the
+ * member (users FOR NO KEY UPDATE by the version bump, groups FOR KEY
+ * SHARE) either waits for the delete, and then finds the row gone
+ * ("present" is false: add_members refuses the member), or makes the
+ * delete wait for us, and the delete's last statement then removes the
+ * new membership row too.
  */
 #define BUMP_USERS \
+	"locked AS (SELECT u.id FROM scim.users u JOIN changed c " \
+	"ON u.tenant_id = $1 AND u.id = c.member_id AND c.member_type = 'User' " \
+	"ORDER BY u.id FOR NO KEY UPDATE OF u), " \
+	"glocked AS (SELECT g.id FROM scim.groups g JOIN changed c " \
+	"ON g.tenant_id = $1 AND g.id = c.member_id AND c.member_type = 'Group' " \
+	"ORDER BY g.id FOR KEY SHARE OF g), " \
 	"bump AS (UPDATE scim.users u SET version = u.version + 1, " \
-	"last_modified = GREATEST(clock_timestamp(), u.last_modified) FROM changed c " \
-	"WHERE u.tenant_id = $1 AND u.id = c.member_id AND c.member_type = 'User') " \
-	"SELECT member_id FROM changed"
+	"last_modified = GREATEST(clock_timestamp(), u.last_modified) FROM locked l " \
+	"WHERE u.tenant_id = $1 AND u.id = l.id) " \
+	"SELECT c.member_id, (l.id IS NOT NULL OR gl.id IS NOT NULL) AS present " \
+	"FROM changed c LEFT JOIN locked l ON l.id = c.member_id " \
+	"LEFT JOIN glocked gl ON gl.id = c.member_id"
 
 /* a group's stored state, loaded and locked for a write */
 typedef struct StoredGroup
@@ -404,6 +423,7 @@ add_members(MemberChanges *mc, ScimJson *value, int opindex)
 	ArrayType  *kinds;
 	ArrayType  *ids = resolve_members(mc->req, &mc->group->uuid, value, &kinds, opindex);
 	uint64		n;
+	uint64		i;
 
 	if (ArrayGetNItems(ARR_NDIM(ids), ARR_DIMS(ids)) == 0)
 		return;
@@ -416,6 +436,17 @@ add_members(MemberChanges *mc, ScimJson *value, int opindex)
 			 "SELECT $1, $2, x.id, x.t FROM unnest($3, $4) AS x(id, t) "
 			 "ON CONFLICT DO NOTHING RETURNING member_id, member_type), " BUMP_USERS, 4, types);
 	n = ScimExec(plan, values, NULL, false, 0);
+	for (i = 0; i < n; i++)
+	{
+		bool		isnull;
+
+		/* deleted by a concurrent transaction since resolve_members saw it */
+		if (!DatumGetBool(ScimSpiDatum(i, 2, &isnull)))
+			ScimError(SCIM_ERR_INVALID_VALUE,
+					  "%smember \"%s\" is not a user or group of this organization",
+					  opindex > 0 ? psprintf("operation %d: ", opindex) : "",
+					  ScimSpiText(i, 1));
+	}
 	mc->added += n;
 	note_ids(mc->added_ids, SPI_tuptable, n);
 }
@@ -470,6 +501,7 @@ static void
 replace_members(MemberChanges *mc, ScimJson *value, int opindex)
 {
 	static SPIPlanPtr plan = NULL;
+	static SPIPlanPtr lck = NULL;
 	Oid			types[4] = {TEXTOID, UUIDOID, BOOLOID, UUIDARRAYOID};
 	Datum		values[4];
 	ArrayType  *kinds;
@@ -480,6 +512,21 @@ replace_members(MemberChanges *mc, ScimJson *value, int opindex)
 	values[1] = UUIDPGetDatum(&mc->group->uuid);
 	values[2] = BoolGetDatum(mc->req->tenant->list_deactivated_members);
 	values[3] = PointerGetDatum(ids);
+
+	/*
+	 * The removal and the addition below are two statements, each locking
+	 * its users in id order; two replacements running at once could still
+	 * take them in crossing order.  Lock every user whose membership may
+	 * change (listed xor member) in one go first.
+	 */
+	ScimPlan(&lck,
+			 "SELECT u.id FROM scim.users u WHERE u.tenant_id = $1 AND u.id IN ("
+			 "SELECT x.id FROM unnest($4) AS x(id) UNION "
+			 "SELECT m.member_id FROM scim.members m WHERE m.tenant_id = $1 AND m.group_id = $2) "
+			 "AND (u.id = ANY ($4)) <> EXISTS (SELECT 1 FROM scim.members m "
+			 "WHERE m.tenant_id = $1 AND m.group_id = $2 AND m.member_id = u.id) "
+			 "ORDER BY u.id FOR NO KEY UPDATE OF u", 4, types);
+	ScimExec(lck, values, NULL, false, 0);
 	ScimPlan(&plan,
 			 "WITH changed AS (DELETE FROM scim.members m WHERE m.tenant_id = $1 AND m.group_id = $2 "
 			 "AND NOT (m.member_id = ANY ($4)) AND " VISIBLE_MEMBER
@@ -661,11 +708,15 @@ bump_all_user_members(ScimRequest *req, const pg_uuid_t *group)
 
 	values[0] = tenant_datum(req);
 	values[1] = UUIDPGetDatum(group);
+	/* users locked in id order, as everywhere (see BUMP_USERS) */
 	ScimPlan(&plan,
+			 "WITH l AS (SELECT u.id FROM scim.users u JOIN scim.members m "
+			 "ON u.tenant_id = m.tenant_id AND u.id = m.member_id "
+			 "WHERE m.tenant_id = $1 AND m.group_id = $2 AND m.member_type = 'User' "
+			 "ORDER BY u.id FOR NO KEY UPDATE OF u) "
 			 "UPDATE scim.users u SET version = u.version + 1, "
 			 "last_modified = GREATEST(clock_timestamp(), u.last_modified) "
-			 "FROM scim.members m WHERE m.tenant_id = $1 AND m.group_id = $2 "
-			 "AND m.member_type = 'User' AND u.tenant_id = m.tenant_id AND u.id = m.member_id",
+			 "FROM l WHERE u.tenant_id = $1 AND u.id = l.id",
 			 2, types);
 	ScimExec(plan, values, NULL, false, 0);
 }
@@ -683,7 +734,7 @@ check_name_free(ScimRequest *req, const char *name, const pg_uuid_t *except)
 	values[2] = UUIDPGetDatum(except);
 	ScimPlan(&plan,
 			 "SELECT 1 FROM scim.groups g WHERE g.tenant_id = $1 "
-			 "AND lower(g.display_name) = lower($2) AND g.id <> $3", 3, types);
+			 "AND scim._lower(g.display_name) = lower($2) AND g.id <> $3", 3, types);
 	if (ScimExec(plan, values, NULL, true, 1) > 0)
 		ScimError(SCIM_ERR_UNIQUENESS, "group displayName \"%s\" is already in use", name);
 }
@@ -879,6 +930,111 @@ ScimGroupReplace(ScimRequest *req, const char *id, ScimJson *in)
 	return result_for(req, old->id);
 }
 
+/* add the uuids among the "value"s of a members value to *ids */
+static void
+collect_value_ids(ScimJson *value, List **ids)
+{
+	int			i;
+
+	if (value == NULL)
+		return;
+	if (value->type == SJ_OBJECT)
+	{
+		const char *v = ScimJsonGetString(value, "value");
+
+		if (v)
+			*ids = lappend(*ids, (char *) v);
+		return;
+	}
+	if (value->type != SJ_ARRAY)
+		return;
+	for (i = 0; i < value->count; i++)
+		collect_value_ids(value->items[i], ids);
+}
+
+/*
+ * prelock_patch_members
+ *		Each member operation of a PATCH is a statement of its own that locks
+ *		the users it changes in id order; with several operations, two
+ *		PATCHes on different groups could still take the same users in
+ *		crossing order and deadlock.  So before the first operation, lock in
+ *		one go (id order) every user the member operations may change: the
+ *		ids they name, and all current members when an operation removes or
+ *		replaces members it does not name.  Over-locking is harmless; this
+ *		never raises an error of its own (malformed operations are left to
+ *		the PATCH engine).  Groups named as members are only read.
+ */
+static void
+prelock_patch_members(ScimRequest *req, StoredGroup *st, ScimJson *patch)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[4] = {TEXTOID, UUIDOID, UUIDARRAYOID, BOOLOID};
+	Datum		values[4];
+	ScimJson   *ops = ScimJsonGet(patch, "Operations");
+	List	   *ids = NIL;
+	bool		all = false;
+	int			member_ops = 0;
+	int			i;
+
+	if (ops == NULL || ops->type != SJ_ARRAY || ops->count < 2)
+		return;
+	for (i = 0; i < ops->count; i++)
+	{
+		ScimJson   *op = ops->items[i];
+		const char *name = ScimJsonGetString(op, "op");
+		const char *path = ScimJsonGetString(op, "path");
+		ScimJson   *value = ScimJsonGet(op, "value");
+		ScimPatchPath pp;
+		ScimParseError err;
+
+		if (op->type != SJ_OBJECT || name == NULL)
+			continue;
+		if (path == NULL)
+		{
+			/* a path-less add or replace may carry "members" in its value */
+			if (value && value->type == SJ_OBJECT && ScimJsonGet(value, "members"))
+			{
+				member_ops++;
+				collect_value_ids(ScimJsonGet(value, "members"), &ids);
+				if (scim_strcasecmp(name, "add") != 0)
+					all = true;
+			}
+			continue;
+		}
+		if (!ScimPatchPathParse(path, strlen(path), &pp, &err) ||
+			scim_strcasecmp(pp.attr.attr, "members") != 0)
+			continue;
+		member_ops++;
+		if (pp.filter != NULL)
+		{
+			bool		simple = true;
+
+			ids = filter_ids(pp.filter, ids, &simple);
+			if (!simple)
+				all = true;
+		}
+		collect_value_ids(value, &ids);
+		if (scim_strcasecmp(name, "replace") == 0 ||
+			(scim_strcasecmp(name, "remove") == 0 && pp.filter == NULL &&
+			 (value == NULL || value->type == SJ_NULL)))
+			all = true;
+	}
+	if (member_ops < 2)
+		return;
+
+	values[0] = tenant_datum(req);
+	values[1] = UUIDPGetDatum(&st->uuid);
+	values[2] = PointerGetDatum(uuid_array(ids));
+	values[3] = BoolGetDatum(all);
+	ScimPlan(&plan,
+			 "SELECT u.id FROM scim.users u WHERE u.tenant_id = $1 AND u.id IN ("
+			 "SELECT x.id FROM unnest($3) AS x(id) UNION "
+			 "SELECT m.member_id FROM scim.members m WHERE $4 AND m.tenant_id = $1 "
+			 "AND m.group_id = $2 AND m.member_type = 'User') "
+			 "ORDER BY u.id FOR NO KEY UPDATE OF u", 4, types);
+	ScimExec(plan, values, NULL, false, 0);
+}
+
 /*
  * ScimGroupPatch
  *		PATCH /Groups/{id}: operations on members become row changes,
@@ -894,6 +1050,7 @@ ScimGroupPatch(ScimRequest *req, const char *id, ScimJson *patch)
 	ScimJson   *doc;
 
 	check_writable(req, old);
+	prelock_patch_members(req, old, patch);
 	mc = new_changes(req, old);
 	hooks.members = members_hook;
 	hooks.arg = mc;
@@ -914,10 +1071,33 @@ ScimGroupDelete(ScimRequest *req, const char *id)
 {
 	static SPIPlanPtr grp = NULL;
 	static SPIPlanPtr del = NULL;
+	static SPIPlanPtr lck = NULL;
+	static SPIPlanPtr late = NULL;
 	Oid			types[3] = {TEXTOID, UUIDOID, TIMESTAMPTZOID};
 	Datum		values[3];
-	StoredGroup *old = load_state(req, id);
+	StoredGroup *old;
 	ScimJson   *changes;
+	pg_uuid_t	uuid;
+
+	/*
+	 * The group and the groups it is a member of all change: lock them
+	 * together in id order before anything else, as a user's delete locks
+	 * its groups, so that neither can hold one of them while waiting for
+	 * another the other holds.  (load_state then finds its row locked by
+	 * us already.)
+	 */
+	if (ScimParseUuid(id, &uuid))
+	{
+		values[0] = tenant_datum(req);
+		values[1] = UUIDPGetDatum(&uuid);
+		ScimPlan(&lck,
+				 "SELECT g.id FROM scim.groups g WHERE g.tenant_id = $1 AND (g.id = $2 "
+				 "OR g.id IN (SELECT m.group_id FROM scim.members m "
+				 "WHERE m.tenant_id = $1 AND m.member_id = $2)) "
+				 "ORDER BY g.id FOR NO KEY UPDATE", 2, types);
+		ScimExec(lck, values, NULL, false, 0);
+	}
+	old = load_state(req, id);
 
 	check_writable(req, old);
 	if (req->tenant->group_delete == SCIM_GROUP_DELETE_REJECT)
@@ -937,6 +1117,16 @@ ScimGroupDelete(ScimRequest *req, const char *id)
 			 "WITH m AS (DELETE FROM scim.members WHERE tenant_id = $1 AND member_id = $2) "
 			 "DELETE FROM scim.groups WHERE tenant_id = $1 AND id = $2", 2, types);
 	ScimExec(del, values, NULL, false, 0);
+
+	/*
+	 * A concurrent PATCH that added this group to another one holds it FOR
+	 * KEY SHARE (BUMP_USERS), so the DELETE above waited for it to commit;
+	 * the statement's own snapshot did not see that membership row.  A new
+	 * statement does.
+	 */
+	ScimPlan(&late,
+			 "DELETE FROM scim.members WHERE tenant_id = $1 AND member_id = $2", 2, types);
+	ScimExec(late, values, NULL, false, 0);
 
 	changes = ScimJsonNew(SJ_OBJECT);
 	ScimJsonSet(changes, "displayName", ScimJsonCopy(ScimJsonGet(old->norm, "displayName")));

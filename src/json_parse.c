@@ -13,10 +13,26 @@
  *
  *-------------------------------------------------------------------------
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "json.h"
+
+/*
+ * The keys of one object being parsed, hashed once it has more than
+ * KEY_INDEX_FROM members, so that finding a duplicate costs O(1) rather
+ * than a scan of the keys so far: without it a 1 MB body holding one object
+ * of 100,000 members took minutes of CPU.  slots[] holds member index + 1,
+ * 0 for an empty slot; cap is a power of two.
+ */
+#define KEY_INDEX_FROM 16
+
+typedef struct KeyIndex
+{
+	int		   *slots;
+	int			cap;
+} KeyIndex;
 
 typedef struct JsonParser
 {
@@ -34,6 +50,8 @@ static void skip_ws(JsonParser *p);
 static void fail(JsonParser *p, const char *msg);
 static bool parse_string_raw(JsonParser *p, char **out, int *outlen);
 static int	utf8_sequence_length(const unsigned char *s, size_t avail);
+static int	find_key(const ScimJson *obj, const KeyIndex *ix, const char *key);
+static void index_key(const ScimJson *obj, KeyIndex *ix, int member);
 
 /* record the first error with its position */
 static void
@@ -45,6 +63,66 @@ fail(JsonParser *p, const char *msg)
 	p->err->pos = (int) p->pos;
 	snprintf(p->err->message, sizeof(p->err->message),
 			 "%s at position %d", msg, (int) p->pos);
+}
+
+/* FNV-1a of a NUL-terminated key */
+static uint32_t
+key_hash(const char *key)
+{
+	uint32_t	h = 2166136261u;
+
+	for (; *key; key++)
+		h = (h ^ (unsigned char) *key) * 16777619u;
+	return h;
+}
+
+/* the member of obj whose key is exactly key, or -1 */
+static int
+find_key(const ScimJson *obj, const KeyIndex *ix, const char *key)
+{
+	int			i;
+
+	if (ix->slots == NULL)
+	{
+		for (i = 0; i < obj->count; i++)
+			if (strcmp(obj->keys[i], key) == 0)
+				return i;
+		return -1;
+	}
+	for (i = key_hash(key) & (ix->cap - 1); ix->slots[i] != 0; i = (i + 1) & (ix->cap - 1))
+		if (strcmp(obj->keys[ix->slots[i] - 1], key) == 0)
+			return ix->slots[i] - 1;
+	return -1;
+}
+
+/* record obj's new member in the index, building or growing it as needed */
+static void
+index_key(const ScimJson *obj, KeyIndex *ix, int member)
+{
+	int			first;
+	int			m;
+	int			i;
+
+	if (ix->slots == NULL && obj->count <= KEY_INDEX_FROM)
+		return;
+	first = member;
+	if (ix->slots == NULL || obj->count * 2 > ix->cap)
+	{
+		int			cap = 64;
+
+		while (cap < obj->count * 4)
+			cap *= 2;
+		ix->slots = scim_alloc(sizeof(int) * cap);	/* zeroed */
+		ix->cap = cap;
+		first = 0;
+	}
+	for (m = first; m <= member; m++)
+	{
+		for (i = key_hash(obj->keys[m]) & (ix->cap - 1); ix->slots[i] != 0;
+			 i = (i + 1) & (ix->cap - 1))
+			;
+		ix->slots[i] = m + 1;
+	}
 }
 
 /* skip JSON whitespace */
@@ -374,6 +452,7 @@ parse_value(JsonParser *p)
 	if (c == '{' || c == '[')
 	{
 		bool		isobj = (c == '{');
+		KeyIndex	ix = {NULL, 0};
 
 		if (++p->depth > SCIM_JSON_MAX_DEPTH)
 		{
@@ -423,20 +502,15 @@ parse_value(JsonParser *p)
 				 * schema validator to judge.
 				 */
 				{
-					int			i;
-					bool		replaced = false;
+					int			i = find_key(v, &ix, key);
 
-					for (i = 0; i < v->count; i++)
-						if (strcmp(v->keys[i], key) == 0)
-						{
-							v->items[i] = item;
-							replaced = true;
-							break;
-						}
-					if (!replaced)
+					if (i >= 0)
+						v->items[i] = item;
+					else
 					{
 						ScimJsonAppend(v, item);
 						v->keys[v->count - 1] = key;
+						index_key(v, &ix, v->count - 1);
 					}
 				}
 			}

@@ -276,6 +276,11 @@ check_body(const ScimJson *patch)
 	if (ops == NULL || ops->type != SJ_ARRAY || ops->count == 0)
 		ScimError(SCIM_ERR_INVALID_SYNTAX,
 				  "the PATCH body must have a non-empty \"Operations\" array");
+	/* an abuse limit, like Bulk's maxOperations (docs/security.md) */
+	if (ops->count > SCIM_PATCH_MAX_OPERATIONS)
+		ScimError(SCIM_ERR_TOO_LARGE,
+				  "a PATCH may have at most %d operations, not %d",
+				  SCIM_PATCH_MAX_OPERATIONS, ops->count);
 	return ops;
 }
 

@@ -10,6 +10,8 @@
  */
 #include "postgres.h"
 
+#include "access/transam.h"
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "commands/async.h"
 #include "miscadmin.h"
@@ -113,6 +115,35 @@ ScimCheckIfMatch(ScimRequest *req, int64 version)
 }
 
 /*
+ * The sequence number of the next event of this transaction.
+ *
+ * seq = (top-level full transaction id << 20) + a counter within the
+ * transaction.  Ordering events by transaction id rather than by the time
+ * they were written is what lets a consumer that remembers the last seq it
+ * handled see every event exactly once: scim.events_since only returns
+ * events of transactions older than every running one
+ * (scim._event_seq_horizon), and none of those can still commit an event
+ * below that line.  A sequence would not do: a transaction can draw a
+ * number, then commit after one that drew a larger number.
+ */
+static int64
+next_event_seq(void)
+{
+	static FullTransactionId owner = {0};
+	static uint32 counter = 0;
+	FullTransactionId xid = GetTopFullTransactionId();
+
+	if (!FullTransactionIdEquals(xid, owner))
+	{
+		owner = xid;
+		counter = 0;
+	}
+	if (counter >= (1U << 20) - 1)
+		ScimError(SCIM_ERR_TOO_MANY, "too many changes in one transaction");
+	return (int64) ((U64FromFullTransactionId(xid) << 20) | counter++);
+}
+
+/*
  * ScimEventAppend
  *		Record a change in scim.events and announce it with NOTIFY.
  *
@@ -124,10 +155,9 @@ ScimEventAppend(ScimRequest *req, const char *resource_type,
 				const pg_uuid_t *id, const char *action, ScimJson *changes)
 {
 	static SPIPlanPtr plan = NULL;
-	Oid			types[6] = {TEXTOID, TEXTOID, TEXTOID, UUIDOID, TEXTOID, JSONBOID};
-	Datum		values[6];
-	int64		seq;
-	bool		isnull;
+	Oid			types[7] = {TEXTOID, TEXTOID, TEXTOID, UUIDOID, TEXTOID, JSONBOID, INT8OID};
+	Datum		values[7];
+	int64		seq = next_event_seq();
 
 	values[0] = CStringGetTextDatum(req->tenant->id);
 	values[1] = CStringGetTextDatum(req->actor);
@@ -135,11 +165,11 @@ ScimEventAppend(ScimRequest *req, const char *resource_type,
 	values[3] = UUIDPGetDatum(id);
 	values[4] = CStringGetTextDatum(action);
 	values[5] = ScimJsonToJsonb(changes ? changes : ScimJsonNew(SJ_OBJECT));
+	values[6] = Int64GetDatum(seq);
 	ScimPlan(&plan,
-			 "INSERT INTO scim.events (tenant_id, actor, resource_type, resource_id, action, changes) "
-			 "VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq", 6, types);
+			 "INSERT INTO scim.events (tenant_id, actor, resource_type, resource_id, action, changes, seq) "
+			 "VALUES ($1, $2, $3, $4, $5, $6, $7)", 7, types);
 	ScimExec(plan, values, NULL, false, 0);
-	seq = ScimSpiInt64(0, 1, &isnull);
 
 	if (req->tenant->notify)
 	{

@@ -180,6 +180,9 @@ typedef struct ScimPatchHooks
 	void	   *arg;
 } ScimPatchHooks;
 
+/* most operations one PatchOp may carry (413 beyond) */
+#define SCIM_PATCH_MAX_OPERATIONS 1000
+
 extern ScimJson *ScimPatchApply(const ScimResourceTypeDef *rt, const ScimJson *doc,
 								const ScimJson *patch, const ScimPatchHooks *hooks);
 

@@ -447,13 +447,26 @@ check_rules(ScimRequest *req, UserRow *row, StoredUser *old)
 /*
  * check_last_owner
  *		With protect_last_owner, refuse to deactivate, demote or delete the
- *		tenant's last active owner.  The owners are locked in id order first,
- *		so concurrent demotions serialize instead of deadlocking.
+ *		tenant's last active owner.
+ *
+ *		Concurrent demotions of two owners must not both pass.  The caller
+ *		already holds its own user's row lock (load_state), so locking the
+ *		other owners' rows here would deadlock two such writers (each holds
+ *		one owner and waits for the other's).  The tenant's row is the
+ *		mutex instead: every demotion takes it FOR NO KEY UPDATE (which the
+ *		foreign-key locks of ordinary writes, FOR KEY SHARE, do not
+ *		conflict with), and only then counts the owners, with a snapshot
+ *		taken after the lock, so it sees every demotion that went before.
+ *		The owners are then locked FOR KEY SHARE only so that a REPEATABLE
+ *		READ caller of the SQL API fails with a serialization error instead
+ *		of counting from a stale snapshot.  Lock order: own user row, tenant
+ *		row, other owners (docs/reliability.md).
  */
 static void
 check_last_owner(ScimRequest *req, StoredUser *old, UserRow *row, bool deleting)
 {
 	static SPIPlanPtr plan = NULL;
+	static SPIPlanPtr mutex = NULL;
 	Oid			types[2] = {TEXTOID, UUIDOID};
 	Datum		values[2];
 	bool		stays_owner;
@@ -469,9 +482,13 @@ check_last_owner(ScimRequest *req, StoredUser *old, UserRow *row, bool deleting)
 
 	values[0] = CStringGetTextDatum(req->tenant->id);
 	values[1] = UUIDPGetDatum(&old->uuid);
+	ScimPlan(&mutex,
+			 "SELECT 1 FROM scim.tenants t WHERE t.tenant_id = $1 FOR NO KEY UPDATE",
+			 1, types);
+	ScimExec(mutex, values, NULL, false, 0);
 	ScimPlan(&plan,
 			 "SELECT u.id FROM scim.users u WHERE u.tenant_id = $1 "
-			 "AND u.role = 'owner' AND u.active ORDER BY u.id FOR NO KEY UPDATE",
+			 "AND u.role = 'owner' AND u.active ORDER BY u.id FOR KEY SHARE",
 			 2, types);
 	n = ScimExec(plan, values, NULL, false, 0);
 	{
@@ -507,7 +524,7 @@ check_user_name_free(ScimRequest *req, const char *user_name,
 	values[2] = UUIDPGetDatum(except);
 	ScimPlan(&plan,
 			 "SELECT 1 FROM scim.users u WHERE u.tenant_id = $1 "
-			 "AND lower(u.user_name) = lower($2) AND u.id <> $3", 3, types);
+			 "AND scim._lower(u.user_name) = lower($2) AND u.id <> $3", 3, types);
 	if (ScimExec(plan, values, NULL, true, 1) > 0)
 		ScimError(SCIM_ERR_UNIQUENESS, "userName \"%s\" is already in use", user_name);
 }
@@ -841,11 +858,15 @@ ScimUserDelete(ScimRequest *req, const char *id)
 	values[0] = CStringGetTextDatum(req->tenant->id);
 	values[1] = UUIDPGetDatum(&uuid);
 	values[2] = TimestampTzGetDatum(GetCurrentTimestamp());
+	/* locked in id order first, as every statement locking several groups */
 	ScimPlan(&grp,
+			 "WITH l AS (SELECT g.id FROM scim.groups g WHERE g.tenant_id = $1 "
+			 "AND g.id IN (SELECT m.group_id FROM scim.members m "
+			 "WHERE m.tenant_id = $1 AND m.member_id = $2) "
+			 "ORDER BY g.id FOR NO KEY UPDATE) "
 			 "UPDATE scim.groups g SET version = g.version + 1, "
 			 "last_modified = GREATEST($3, g.last_modified) "
-			 "FROM scim.members m WHERE m.tenant_id = $1 AND m.member_id = $2 "
-			 "AND g.tenant_id = m.tenant_id AND g.id = m.group_id RETURNING g.id", 3, types);
+			 "FROM l WHERE g.tenant_id = $1 AND g.id = l.id RETURNING g.id", 3, types);
 	left = ScimExec(grp, values, NULL, false, 0);
 	left_groups = SPI_tuptable;
 
@@ -902,7 +923,7 @@ scim_password_verify(PG_FUNCTION_ARGS)
 	ScimPlan(&plan,
 			 psprintf("SELECT u.password_hash = %s.crypt($3, u.password_hash) "
 					  "FROM scim.users u WHERE u.tenant_id = $1 "
-					  "AND lower(u.user_name) = lower($2) AND u.active "
+					  "AND scim._lower(u.user_name) = lower($2) AND u.active "
 					  "AND u.password_hash IS NOT NULL", pgcrypto_schema()),
 			 3, types);
 	if (ScimExec(plan, values, NULL, true, 1) == 1)

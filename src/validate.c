@@ -309,6 +309,17 @@ ScimValidate(const ScimResourceTypeDef *rt, const ScimJson *in,
 		for (i = 0; i < schemas->count; i++)
 			if (schemas->items[i]->type != SJ_STRING)
 				ScimError(SCIM_ERR_INVALID_SYNTAX, "\"schemas\" must be an array of URIs");
+
+		/*
+		 * Other URNs are tolerated (Entra adds its own to Groups), but a
+		 * document that says what it is must say it is one of ours.
+		 */
+		for (i = 0; i < schemas->count; i++)
+			if (scim_strcasecmp(schemas->items[i]->str, rt->schema->urn) == 0)
+				break;
+		if (i == schemas->count)
+			ScimError(SCIM_ERR_INVALID_SYNTAX, "\"schemas\" must contain \"%s\"",
+					  rt->schema->urn);
 	}
 
 	for (i = 0; i < in->count; i++)
@@ -324,6 +335,20 @@ ScimValidate(const ScimResourceTypeDef *rt, const ScimJson *in,
 
 		/* an extension object under its URN */
 		ext = ScimResourceFindSchema(rt, key);
+
+		/*
+		 * The core schema's attributes nested under its own URN, as Entra
+		 * sends custom core attributes ("role") on create: the same as top
+		 * level.
+		 */
+		if (ext != NULL && ext == rt->schema && v->type == SJ_OBJECT)
+		{
+			int			k;
+
+			for (k = 0; k < v->count; k++)
+				validate_into(rt->schema, out, v->keys[k], v->items[k]);
+			continue;
+		}
 		if (ext != NULL && ext != rt->schema)
 		{
 			ScimJson   *eo;

@@ -6,7 +6,10 @@
 --   BENCH_IDS          a file of lines for the scenario to pick from (ids,
 --                      userNames), read once per wrk thread
 --   BENCH_STOP_AFTER   stop each thread after this many responses (0: run
---                      for the duration given to wrk)
+--                      for the duration given to wrk); the thread then writes
+--                      "START_NS END_NS COUNT" to BENCH_DONE_DIR/thread-<tid>
+--                      and bench/run.sh ends wrk (SIGINT) once all did: wrk
+--                      itself always waits for its -d
 --   BENCH_TAG          a word unique to this run (unique userNames)
 --   BENCH_THREADS      wrk's -t, so that threads can split a list
 local M = {}
@@ -16,6 +19,17 @@ M.tag = os.getenv("BENCH_TAG") or tostring(os.time())
 M.stop_after = tonumber(os.getenv("BENCH_STOP_AFTER") or "0") or 0
 M.nthreads = tonumber(os.getenv("BENCH_THREADS") or "1") or 1
 M.prefix = "/scim/v2"
+M.done_dir = os.getenv("BENCH_DONE_DIR") or ""
+
+-- nanoseconds since the epoch (date(1): wrk's Lua has no fine clock)
+function M.now_ns()
+	local p = io.popen("date +%s%N")
+	local t = p:read("*l")
+	p:close()
+	return t
+end
+-- a count-bound run starts its clock when the thread's script loads
+M.start_ns = M.stop_after > 0 and M.now_ns() or "0"
 
 M.headers = {
 	["Authorization"] = "Bearer " .. M.token,
@@ -46,10 +60,21 @@ function M.setup(thread)
 end
 
 -- Per thread: stop after BENCH_STOP_AFTER responses when it is set.
-local seen = 0
+local seen, complained = 0, false
 function M.response(status, headers, body)
 	seen = seen + 1
-	if M.stop_after > 0 and seen >= M.stop_after then
+	if status >= 400 and not complained then
+		complained = true
+		io.stderr:write(string.format("BENCH_ERROR first error response: %d %s\n", status,
+			(body or ""):sub(1, 300)))
+	end
+	if M.stop_after > 0 and seen == M.stop_after then
+		local stop_ns = M.now_ns()
+		if M.done_dir ~= "" then
+			local f = assert(io.open(M.done_dir .. "/thread-" .. tostring(tid or 0), "w"))
+			f:write(M.start_ns, " ", stop_ns, " ", seen, "\n")
+			f:close()
+		end
 		wrk.thread:stop()
 	end
 end

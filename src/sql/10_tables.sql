@@ -49,10 +49,12 @@ CREATE TABLE scim.users (
 	version			bigint NOT NULL DEFAULT 1,
 	PRIMARY KEY (tenant_id, id)
 );
-CREATE UNIQUE INDEX users_user_name ON scim.users (tenant_id, lower(user_name));
-CREATE INDEX users_user_name_prefix ON scim.users (tenant_id, lower(user_name) text_pattern_ops);
+-- scim._lower is lower() marked LEAKPROOF: row-level security keeps these
+-- indexes usable (src/sql/05_leakproof.sql)
+CREATE UNIQUE INDEX users_user_name ON scim.users (tenant_id, scim._lower(user_name));
+CREATE INDEX users_user_name_prefix ON scim.users (tenant_id, scim._lower(user_name) text_pattern_ops);
 CREATE INDEX users_external_id ON scim.users (tenant_id, external_id);
-CREATE INDEX users_display_name ON scim.users (tenant_id, lower(display_name));
+CREATE INDEX users_display_name ON scim.users (tenant_id, scim._lower(display_name));
 CREATE INDEX users_last_modified ON scim.users (tenant_id, last_modified);
 CREATE INDEX users_created ON scim.users (tenant_id, created);
 COMMENT ON COLUMN scim.users.derived IS 'Attributes the server filled in because the client did not send them (displayName, name.formatted, name.givenName, name.familyName)';
@@ -72,8 +74,8 @@ CREATE TABLE scim.groups (
 	version			bigint NOT NULL DEFAULT 1,
 	PRIMARY KEY (tenant_id, id)
 );
-CREATE UNIQUE INDEX groups_display_name ON scim.groups (tenant_id, lower(display_name));
-CREATE INDEX groups_display_name_prefix ON scim.groups (tenant_id, lower(display_name) text_pattern_ops);
+CREATE UNIQUE INDEX groups_display_name ON scim.groups (tenant_id, scim._lower(display_name));
+CREATE INDEX groups_display_name_prefix ON scim.groups (tenant_id, scim._lower(display_name) text_pattern_ops);
 CREATE INDEX groups_external_id ON scim.groups (tenant_id, external_id);
 CREATE INDEX groups_last_modified ON scim.groups (tenant_id, last_modified);
 COMMENT ON TABLE scim.groups IS 'SCIM Groups; managed_by marks groups the application made (app) or owns outright (system, read-only to SCIM)';
@@ -94,10 +96,9 @@ CREATE INDEX members_member ON scim.members (tenant_id, member_id);
 COMMENT ON TABLE scim.members IS 'Group membership, one row per direct member; subgroup links with source = app are invisible to SCIM';
 
 -- API: Public (read by applications)
-CREATE SEQUENCE scim.events_seq;
 CREATE TABLE scim.events (
 	tenant_id		text NOT NULL,
-	seq				bigint NOT NULL DEFAULT nextval('scim.events_seq'),
+	seq				bigint NOT NULL,	-- (transaction id << 20) + n: see ScimEventAppend
 	at				timestamptz NOT NULL DEFAULT now(),
 	actor			text NOT NULL,
 	resource_type	text NOT NULL,
@@ -115,4 +116,3 @@ SELECT pg_catalog.pg_extension_config_dump('scim.users', '');
 SELECT pg_catalog.pg_extension_config_dump('scim.groups', '');
 SELECT pg_catalog.pg_extension_config_dump('scim.members', '');
 SELECT pg_catalog.pg_extension_config_dump('scim.events', '');
-SELECT pg_catalog.pg_extension_config_dump('scim.events_seq', '');

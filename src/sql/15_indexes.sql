@@ -9,12 +9,14 @@
 -- The lookup keys of a user's emails: lower(value) and
 -- lower(type) || ':' || lower(value) of every element.  A filter on
 -- emails.value eq, or emails[type eq .. and value eq ..], adds
--- "scim._email_keys(u.attrs) @> ARRAY[key]" to its exact EXISTS, so the GIN
--- index below narrows the candidates.  Keys may collide (a value holding a
+-- "scim._email_keys(u.attrs) OPERATOR(scim.@>>) ARRAY[key]" to its exact
+-- EXISTS, so the GIN index below narrows the candidates.  The function and
+-- the operator (of the opclass scim._keys_ops) are LEAKPROOF, so that the
+-- index stays usable under row-level security (src/sql/05_leakproof.sql).  Keys may collide (a value holding a
 -- ':'); that only widens the candidate set, the EXISTS decides.
 CREATE FUNCTION scim._email_keys(attrs jsonb)
 RETURNS text[]
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF
 RETURN ARRAY(
 	SELECT k.key
 	FROM pg_catalog.jsonb_array_elements(
@@ -27,4 +29,4 @@ RETURN ARRAY(
 	WHERE k.key IS NOT NULL);
 COMMENT ON FUNCTION scim._email_keys(jsonb) IS 'Lookup keys of a user''s emails for the users_email_keys GIN index (filters on emails.value)';
 
-CREATE INDEX users_email_keys ON scim.users USING gin (scim._email_keys(attrs));
+CREATE INDEX users_email_keys ON scim.users USING gin (scim._email_keys(attrs) scim._keys_ops);

@@ -143,6 +143,13 @@ json_number(const char *s)
 	return *p == '\0';
 }
 
+/* qsort comparator of key pointers */
+static int
+cmp_keys(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
 /* check a parsed tree; depth counts containers from 1 */
 static void
 check_tree(const ScimJson *v, int depth)
@@ -183,6 +190,18 @@ check_tree(const ScimJson *v, int depth)
 							FUZZ_ASSERT(strcmp(v->keys[i], v->keys[j]) != 0);
 				}
 				check_tree(v->items[i], depth + 1);
+			}
+			if (v->type == SJ_OBJECT && v->count > 64)
+			{
+				/* large objects (hashed by the parser): sort and compare */
+				char	  **sorted = malloc(sizeof(char *) * v->count);
+
+				FUZZ_ASSERT(sorted != NULL);
+				memcpy(sorted, v->keys, sizeof(char *) * v->count);
+				qsort(sorted, v->count, sizeof(char *), cmp_keys);
+				for (j = 1; j < v->count; j++)
+					FUZZ_ASSERT(strcmp(sorted[j - 1], sorted[j]) != 0);
+				free(sorted);
 			}
 			break;
 		default:

@@ -231,8 +231,8 @@ SELECT is((SELECT count(*)::int FROM scim.events_since('pgtap05', 0, 3)), 3, 'ma
 SELECT is((SELECT count(*)::int FROM scim.events_since('pgtap05', 0, 1000) WHERE tenant_id <> 'pgtap05'), 0,
 		  'events_since never returns another tenant''s events');
 
-INSERT INTO scim.events (tenant_id, actor, resource_type, resource_id, action, at)
-VALUES ('pgtap05', 'test', 'User', '00000000-0000-0000-0000-000000000005', 'created', '1999-12-31T00:00:00Z');
+INSERT INTO scim.events (tenant_id, seq, actor, resource_type, resource_id, action, at)
+VALUES ('pgtap05', 1, 'test', 'User', '00000000-0000-0000-0000-000000000005', 'created', '1999-12-31T00:00:00Z');
 SELECT is(scim.events_prune('2000-01-01T00:00:00Z'), 1::bigint, 'events_prune removes events older than the cut-off');
 SELECT is((SELECT count(*)::int FROM scim.events WHERE tenant_id = 'pgtap05'), :'n_all'::int, 'and only those');
 
