@@ -42,7 +42,7 @@ done
 case $DIR in /*) ;; *) DIR=$REPO/$DIR ;; esac
 command -v valgrind >/dev/null || die "valgrind is not installed (apt-get install valgrind)"
 [ -f "$DIR/env" ] || die "no stack in $DIR (bench/run.sh --keep makes one)"
-STATE=$(readlink -f "$DIR/stack" 2>/dev/null || echo "$DIR")
+if [ -L "$DIR/stack" ]; then STATE=$(readlink -f "$DIR/stack"); else STATE=$DIR; fi
 PGDATA_DIR=$STATE/pgdata
 OUT=$DIR.callgrind
 mkdir -p "$OUT"
@@ -96,7 +96,7 @@ EOF
 chmod 644 "$SQL" "$OUT/users"
 
 log "stopping the stack in $DIR for the single-user replay"
-"$REPO/scripts/stack.sh" stop --dir "$DIR" >/dev/null
+"$REPO/scripts/stack.sh" stop --dir "$DIR" >/dev/null 2>&1
 restart() { SCIM_KEEP_DATA=1 "$REPO/scripts/stack.sh" start --dir "$DIR" >/dev/null 2>&1 || warn "could not restart the stack in $DIR"; }
 trap restart EXIT
 

@@ -13,9 +13,11 @@ then prints the table (target, PASS/MISS per row) and writes
 Needs the extension installed (`make bench` does it) and wrk, pgbench,
 gnuplot (scripts/deps.sh installs them).
 
-  --smoke  tiny sizes, 2 s per scenario, 1 run, no targets enforced; results
-           go to .run/bench-smoke-<pid>/ (not bench/results); exit 0 when
-           every scenario ran.  test/bench_smoke.sh runs it in `make test`.
+  --smoke  tiny sizes, 2 s per scenario, 1 run, no targets enforced; stacks
+           in .run/bench-smoke-<pid>, results in .run/bench-smoke-<pid>.work
+           (deleted when it passes; not bench/results); exit 0 when every
+           scenario ran without errors.  test/bench_smoke.sh runs it in
+           `make test`.
   --keep   leave both stacks running at the end (default: destroy them)
 
 Environment
@@ -295,7 +297,7 @@ BENCH_TAG_BASE=$(date +%s)
 start_stacks
 phase "mode $MODE: ${RUNS} run(s) of ${D}s per scenario; results in $OUT"
 q -f "$BENCH/sql/setup.sql" >/dev/null
-record "{\"meta\":{\"mode\":\"$MODE\",\"stamp\":\"$STAMP\",\"duration_s\":$D,\"runs\":$RUNS,\"connections\":$CONNS,\"threads\":$THREADS,\"nproc\":$(nproc),\"so\":\"$SO_BEFORE\",\"git\":\"$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo none)$(git -C "$REPO" diff --quiet HEAD -- src 2>/dev/null || echo +dirty)\",\"postgres\":\"$("$PGBIN/postgres" --version | sed 's/.* //')\",\"wrk\":\"$(wrk -v 2>&1 | head -n1 | awk '{print $2}')\"}}"
+record "{\"meta\":{\"mode\":\"$MODE\",\"stamp\":\"$STAMP\",\"duration_s\":$D,\"runs\":$RUNS,\"connections\":$CONNS,\"threads\":$THREADS,\"nproc\":$(nproc),\"so\":\"$SO_BEFORE\",\"git\":\"$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo none)$(git -C "$REPO" diff --quiet HEAD -- src 2>/dev/null || echo +dirty)\",\"postgres\":\"$("$PGBIN/postgres" --version | awk '{print $3}')\",\"wrk\":\"$(wrk -v 2>&1 | head -n1 | awk '{print $2}')\"}}"
 
 # 1. small data: the filter's latency at SIZE_SMALL users (the 1M/1k ratio)
 phase "seeding $SIZE_SMALL users"
