@@ -111,7 +111,7 @@ errors=$(grep -c 'ERROR' "$OUT/$scenario.out" || true)
 total=$(sed -n 's/.*I *refs: *//p' "$OUT/$scenario.err" | tr -d ',')
 echo "$scenario: $N requests, $total instructions in all, $((total / N)) per request (startup included)"
 echo "inclusive instructions per request of the extension's functions and PostgreSQL's big ones:"
-callgrind_annotate --inclusive=yes "$file" 2>/dev/null |
+callgrind_annotate --inclusive=yes --auto=no "$file" 2>/dev/null |
 	awk -v n="$N" '/^ *[0-9,]+ \(/ {
 		c = $1; gsub(",", "", c); f = $0; sub(/^ *[0-9,]+ \([ 0-9.]+%\) +/, "", f)
 		if (f ~ /\/src\/[a-z_]+\.c:/ || f ~ /:(fmgr_sql|FormIndexDatum|ExecInsertIndexTuples|standard_planner|pg_analyze_and_rewrite_fixedparams|raw_parser|stringToNode|CommitTransactionCommand|SPI_execute_plan|SPI_execute_with_args) /) {
