@@ -12,7 +12,7 @@ extension, then calls this.  Exit status: 0 only if nothing failed.
 
 Suites (run in this order; a suite with no files yet is skipped silently):
   unit     make -C test/unit check                  (TAP)
-  fuzz     make -C test/fuzz smoke FUZZ_SECONDS=20  (TAP)
+  fuzz     make -C test/fuzz smoke FUZZ_SECONDS=30  (TAP)
   regress  make installcheck (pg_regress: sql/ vs expected/), one count per test
   pgtap    test/pgtap/*.sql, each file with psql in the scim database (TAP)
   http     node --test test/http/ (files *.test.mjs; TAP)
@@ -36,7 +36,7 @@ Counting
   pg_regress: each `test NAME ... ok|FAILED` line.
 
 Environment
-  FUZZ_SECONDS=20     length of the fuzz smoke run
+  FUZZ_SECONDS=30     length of the fuzz smoke run
   KEEP_STACK=1        leave the private stack running (and its directory)
   SCIM_TEST_RATE_LIMIT=1000r/s   nginx rate limit of the private stack
   SCIM_STACK_SQL_INIT=FILE       passed to stack.sh (harness self-tests only:
