@@ -118,8 +118,6 @@ static bool lex_string(ParseState *ps);
 static bool lex_escape(ParseState *ps, int *ip, int close, char *out,
 					   size_t *np);
 static bool hex4(const char *s, unsigned int *value);
-static int	utf8_sequence(const unsigned char *s, int avail);
-static size_t utf8_encode(unsigned int cp, char *out);
 static bool token_is(ParseState *ps, const char *keyword);
 static bool next_char_is(ParseState *ps, char c);
 static bool enter(ParseState *ps, int pos);
@@ -390,7 +388,7 @@ lex_string(ParseState *ps)
 		}
 		else
 		{
-			k = utf8_sequence((const unsigned char *) t + i, close - i);
+			k = scim_utf8_length((const unsigned char *) t + i, close - i);
 			if (k == 0)
 			{
 				set_error(ps, ps->syntax, i,
@@ -500,7 +498,7 @@ lex_escape(ParseState *ps, int *ip, int close, char *out, size_t *np)
 		cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
 		i += 6;
 	}
-	*np += utf8_encode(cp, out + *np);
+	*np += scim_utf8_encode(cp, out + *np);
 	*ip = i + 6;
 	return true;
 }
@@ -530,73 +528,6 @@ hex4(const char *s, unsigned int *value)
 	return true;
 }
 
-/* Length of the valid UTF-8 sequence at s (avail bytes left), 0 if invalid */
-static int
-utf8_sequence(const unsigned char *s, int avail)
-{
-	unsigned char c = s[0];
-	unsigned char lo = 0x80;
-	unsigned char hi = 0xBF;
-	int			need;
-	int			k;
-
-	if (c >= 0xC2 && c <= 0xDF)
-		need = 2;
-	else if (c >= 0xE0 && c <= 0xEF)
-	{
-		need = 3;
-		if (c == 0xE0)
-			lo = 0xA0;			/* no overlong forms */
-		else if (c == 0xED)
-			hi = 0x9F;			/* no UTF-16 surrogates */
-	}
-	else if (c >= 0xF0 && c <= 0xF4)
-	{
-		need = 4;
-		if (c == 0xF0)
-			lo = 0x90;			/* no overlong forms */
-		else if (c == 0xF4)
-			hi = 0x8F;			/* nothing above U+10FFFF */
-	}
-	else
-		return 0;
-
-	if (avail < need || s[1] < lo || s[1] > hi)
-		return 0;
-	for (k = 2; k < need; k++)
-		if (s[k] < 0x80 || s[k] > 0xBF)
-			return 0;
-	return need;
-}
-
-/* Write code point cp (1..0x10FFFF, not a surrogate) as UTF-8 */
-static size_t
-utf8_encode(unsigned int cp, char *out)
-{
-	if (cp < 0x80)
-	{
-		out[0] = (char) cp;
-		return 1;
-	}
-	if (cp < 0x800)
-	{
-		out[0] = (char) (0xC0 | (cp >> 6));
-		out[1] = (char) (0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000)
-	{
-		out[0] = (char) (0xE0 | (cp >> 12));
-		out[1] = (char) (0x80 | ((cp >> 6) & 0x3F));
-		out[2] = (char) (0x80 | (cp & 0x3F));
-		return 3;
-	}
-	out[0] = (char) (0xF0 | (cp >> 18));
-	out[1] = (char) (0x80 | ((cp >> 12) & 0x3F));
-	out[2] = (char) (0x80 | ((cp >> 6) & 0x3F));
-	out[3] = (char) (0x80 | (cp & 0x3F));
-	return 4;
-}
 
 /* Is the current token the given keyword, in any case? */
 static bool

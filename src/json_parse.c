@@ -49,7 +49,6 @@ static ScimJson *parse_value(JsonParser *p);
 static void skip_ws(JsonParser *p);
 static void fail(JsonParser *p, const char *msg);
 static bool parse_string_raw(JsonParser *p, char **out, int *outlen);
-static int	utf8_sequence_length(const unsigned char *s, size_t avail);
 static int	find_key(const ScimJson *obj, const KeyIndex *ix, const char *key);
 static void index_key(const ScimJson *obj, KeyIndex *ix, int member);
 
@@ -138,80 +137,6 @@ skip_ws(JsonParser *p)
 		else
 			break;
 	}
-}
-
-/*
- * Length of the valid UTF-8 sequence at s, or 0 if it is not valid
- * (overlong forms, surrogates and code points above U+10FFFF included).
- */
-static int
-utf8_sequence_length(const unsigned char *s, size_t avail)
-{
-	unsigned char c = s[0];
-	int			n;
-	unsigned int cp;
-	int			i;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF)
-	{
-		n = 2;
-		cp = c & 0x1F;
-	}
-	else if (c >= 0xE0 && c <= 0xEF)
-	{
-		n = 3;
-		cp = c & 0x0F;
-	}
-	else if (c >= 0xF0 && c <= 0xF4)
-	{
-		n = 4;
-		cp = c & 0x07;
-	}
-	else
-		return 0;
-	if ((size_t) n > avail)
-		return 0;
-	for (i = 1; i < n; i++)
-	{
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3F);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-		cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-		return 0;
-	return n;
-}
-
-/* append one code point as UTF-8 */
-static int
-put_utf8(char *dst, unsigned int cp)
-{
-	if (cp < 0x80)
-	{
-		dst[0] = (char) cp;
-		return 1;
-	}
-	if (cp < 0x800)
-	{
-		dst[0] = (char) (0xC0 | (cp >> 6));
-		dst[1] = (char) (0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000)
-	{
-		dst[0] = (char) (0xE0 | (cp >> 12));
-		dst[1] = (char) (0x80 | ((cp >> 6) & 0x3F));
-		dst[2] = (char) (0x80 | (cp & 0x3F));
-		return 3;
-	}
-	dst[0] = (char) (0xF0 | (cp >> 18));
-	dst[1] = (char) (0x80 | ((cp >> 12) & 0x3F));
-	dst[2] = (char) (0x80 | ((cp >> 6) & 0x3F));
-	dst[3] = (char) (0x80 | (cp & 0x3F));
-	return 4;
 }
 
 /* read four hex digits at p->pos */
@@ -343,7 +268,7 @@ parse_string_raw(JsonParser *p, char **out, int *outlen)
 						}
 						cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
 					}
-					n += put_utf8(buf + n, cp);
+					n += (int) scim_utf8_encode(cp, buf + n);
 					break;
 				default:
 					p->pos--;
@@ -353,7 +278,7 @@ parse_string_raw(JsonParser *p, char **out, int *outlen)
 		}
 		else
 		{
-			int			sl = utf8_sequence_length((const unsigned char *) p->s + p->pos,
+			int			sl = scim_utf8_length((const unsigned char *) p->s + p->pos,
 												  p->len - p->pos);
 
 			if (sl == 0)

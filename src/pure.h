@@ -28,4 +28,10 @@ extern char *scim_strndup(const char *s, size_t len);
 extern int	scim_strcasecmp(const char *a, const char *b);
 extern int	scim_strncasecmp(const char *a, const char *b, size_t n);
 
+/* UTF-8: the length of the valid sequence at s (0 if invalid: overlong
+ * forms, surrogates and code points above U+10FFFF included), and the
+ * encoding of code point cp into out (1 to 4 bytes) */
+extern int	scim_utf8_length(const unsigned char *s, size_t avail);
+extern size_t scim_utf8_encode(unsigned int cp, char *out);
+
 #endif							/* SCIM_PURE_H */

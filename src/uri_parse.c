@@ -88,43 +88,9 @@ valid_utf8(const unsigned char *s, size_t len)
 
 	while (i < len)
 	{
-		unsigned char c = s[i];
-		unsigned int cp;
-		int			n;
-		int			k;
+		int			n = scim_utf8_length(s + i, len - i);
 
-		if (c < 0x80)
-		{
-			i++;
-			continue;
-		}
-		if (c >= 0xC2 && c <= 0xDF)
-		{
-			n = 2;
-			cp = c & 0x1F;
-		}
-		else if (c >= 0xE0 && c <= 0xEF)
-		{
-			n = 3;
-			cp = c & 0x0F;
-		}
-		else if (c >= 0xF0 && c <= 0xF4)
-		{
-			n = 4;
-			cp = c & 0x07;
-		}
-		else
-			return false;
-		if ((size_t) n > len - i)
-			return false;
-		for (k = 1; k < n; k++)
-		{
-			if ((s[i + k] & 0xC0) != 0x80)
-				return false;
-			cp = (cp << 6) | (s[i + k] & 0x3F);
-		}
-		if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-			cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		if (n == 0)
 			return false;
 		i += n;
 	}
