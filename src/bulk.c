@@ -844,6 +844,9 @@ perform(BulkRun *run, ScimRequest *req, BulkOp *op, const char *id,
 	ScimResult *res = NULL;
 	MemoryContext oldcxt;
 
+	/* a Bulk response carries ids and versions, never resources */
+	req->no_member_list = true;
+
 	switch (op->method)
 	{
 		case BULK_POST:

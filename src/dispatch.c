@@ -648,9 +648,31 @@ resource_route(HttpRequest *h, HttpResponse *r, ScimResourceKind kind)
 		{
 			ScimJson   *body = parse_body(h);
 
-			res = kind == SCIM_RES_USER ? ScimUserPatch(h->req, id, body)
-				: ScimGroupPatch(h->req, id, body);
-			resource_response(h, r, res, kind, 200, &proj);
+			if (kind == SCIM_RES_USER)
+			{
+				res = ScimUserPatch(h->req, id, body);
+				resource_response(h, r, res, kind, 200, &proj);
+			}
+			else if (proj.attributes == NULL && proj.excluded == NULL)
+			{
+				/*
+				 * RFC 7644 §3.5.2: 200 with the resource or 204.  A group
+				 * answers 204 unless the client asked for attributes, so
+				 * that adding one member to a group of 100,000 does not
+				 * send (or read) the other 99,999.
+				 */
+				h->req->no_member_list = true;
+				res = ScimGroupPatch(h->req, id, body);
+				r->status = 204;
+				add_header(r, "ETag", ScimVersionTag(res->version));
+				r->body = NULL;
+			}
+			else
+			{
+				h->req->no_member_list = excludes_members(&proj);
+				res = ScimGroupPatch(h->req, id, body);
+				resource_response(h, r, res, kind, 200, &proj);
+			}
 		}
 		else if (strcmp(m, "DELETE") == 0)
 		{

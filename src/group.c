@@ -816,11 +816,16 @@ new_changes(ScimRequest *req, StoredGroup *st)
 	return mc;
 }
 
-/* the group as now stored, with its members */
+/*
+ * The group as now stored: with its members unless the caller said it will
+ * not send them (an HTTP PATCH answered 204 or without members, a Bulk
+ * operation), so that a change of k members costs O(k) whatever the
+ * group's size.
+ */
 static ScimResult *
 result_for(ScimRequest *req, const char *id)
 {
-	return ScimGroupGet(req, id, true);
+	return ScimGroupGet(req, id, !req->no_member_list);
 }
 
 /*

@@ -13,13 +13,31 @@ import {
 
 const patch = (...ops) => ({ schemas: [PATCH_URN], Operations: ops });
 
-/* ETag header present, weak or strong, and equal to meta.version */
+/* ETag header present, weak or strong, and equal to meta.version (a 204
+ * has no body: its tag is checked against the resource read back) */
 function assertEtag(res) {
 	const tag = res.headers.etag;
 	assert.ok(tag, `an ETag header on ${res.status}`);
 	assert.match(tag, /^(W\/)?"[^"]*"$/, `ETag syntax: ${tag}`);
-	assert.equal(tag, res.body.meta.version, 'ETag header = meta.version');
+	if (res.status === 204)
+		assert.equal(res.text, '', '204 has no body');
+	else
+		assert.equal(tag, res.body.meta.version, 'ETag header = meta.version');
 	return tag;
+}
+
+/* PATCH answers 200 with a User, 204 with a Group (no member list to send) */
+const patchStatus = (kind) => (kind === 'Users' ? 200 : 204);
+
+/* PATCH, then the resource as the answer gave it or as read back after a 204 */
+async function patchRead(kind, id, options) {
+	const res = await scim('PATCH', `/${kind}/${id}`, options);
+	assert.equal(res.status, patchStatus(kind), res.text);
+	if (res.status === 200)
+		return { res, body: res.body };
+	const body = await getOk(`/${kind}/${id}`);
+	assert.equal(res.headers.etag, body.meta.version, '204 ETag = meta.version read back');
+	return { res, body };
 }
 
 for (const kind of ['Users', 'Groups']) {
@@ -52,7 +70,7 @@ for (const kind of ['Users', 'Groups']) {
 			assert.notEqual(t2, t1, 'PUT moves the version');
 
 			const pat = await scim('PATCH', `/${kind}/${id}`, { body: patch(change(1)) });
-			assert.equal(pat.status, 200, pat.text);
+			assert.equal(pat.status, patchStatus(kind), pat.text);
 			const t3 = assertEtag(pat);
 			assert.notEqual(t3, t2, 'PATCH moves the version');
 			assert.equal(assertEtag(await scim('GET', `/${kind}/${id}`)), t3);
@@ -75,7 +93,7 @@ for (const kind of ['Users', 'Groups']) {
 		test('If-Match: stale is 412 on PUT, PATCH and DELETE and nothing changes; current and * pass', async () => {
 			const r = await create(`/${kind}`, make());
 			const old = r.meta.version;
-			const p1 = await scim('PATCH', `/${kind}/${r.id}`, { body: patch(change(3)) });
+			const p1 = await patchRead(kind, r.id, { body: patch(change(3)) });
 			const cur = p1.body.meta.version;
 			assert.notEqual(cur, old);
 
@@ -88,10 +106,8 @@ for (const kind of ['Users', 'Groups']) {
 			assert.equal(still.meta.version, cur, 'nothing changed after the 412s');
 			assert.deepEqual(still, p1.body);
 
-			const ok = await scim('PATCH', `/${kind}/${r.id}`, { body: patch(change(5)), headers: { 'if-match': cur } });
-			assert.equal(ok.status, 200, ok.text);
-			const ok2 = await scim('PATCH', `/${kind}/${r.id}`, { body: patch(change(6)), headers: { 'if-match': '*' } });
-			assert.equal(ok2.status, 200, ok2.text);
+			await patchRead(kind, r.id, { body: patch(change(5)), headers: { 'if-match': cur } });
+			const ok2 = await patchRead(kind, r.id, { body: patch(change(6)), headers: { 'if-match': '*' } });
 			const del = await scim('DELETE', `/${kind}/${r.id}`, { headers: { 'if-match': ok2.body.meta.version } });
 			assert.equal(del.status, 204, del.text);
 		});
@@ -99,14 +115,13 @@ for (const kind of ['Users', 'Groups']) {
 		test('meta: created stays, lastModified moves, a no-op PATCH moves nothing', async () => {
 			const r = await create(`/${kind}`, make());
 			const c = change(7);
-			const p1 = (await scim('PATCH', `/${kind}/${r.id}`, { body: patch(c) })).body;
+			const p1 = (await patchRead(kind, r.id, { body: patch(c) })).body;
 			assert.equal(p1.meta.created, r.meta.created);
 			assert.ok(Date.parse(p1.meta.lastModified) >= Date.parse(r.meta.lastModified));
-			const again = await scim('PATCH', `/${kind}/${r.id}`, { body: patch(c) });
-			assert.equal(again.status, 200, again.text);
+			const again = await patchRead(kind, r.id, { body: patch(c) });
 			assert.equal(again.body.meta.version, p1.meta.version, 'same value again: version unchanged');
 			assert.equal(again.body.meta.lastModified, p1.meta.lastModified);
-			assert.equal(again.headers.etag, p1.meta.version);
+			assert.equal(again.res.headers.etag, p1.meta.version);
 		});
 	});
 }
@@ -117,7 +132,7 @@ describe('ETag: group membership', () => {
 		const g = await create('/Groups', groupResource());
 		const add = await scim('PATCH', `/Groups/${g.id}`,
 			{ body: patch({ op: 'add', path: 'members', value: [{ value: u.id }] }) });
-		assert.equal(add.status, 200, add.text);
+		assert.equal(add.status, 204, add.text);
 		const t1 = assertEtag(add);
 		assert.notEqual(t1, g.meta.version);
 		/* adding it again is a no-op */
@@ -127,6 +142,26 @@ describe('ETag: group membership', () => {
 		const rem = await scim('PATCH', `/Groups/${g.id}`,
 			{ body: patch({ op: 'remove', path: `members[value eq "${u.id}"]` }) });
 		assert.notEqual(assertEtag(rem), t1);
+	});
+
+	test('PATCH /Groups: 204 by default, 200 shaped by attributes or excludedAttributes', async () => {
+		const u = await create('/Users', userResource());
+		const v = await create('/Users', userResource());
+		const g = await create('/Groups', groupResource());
+		const add = (user) => patch({ op: 'add', path: 'members', value: [{ value: user.id }] });
+		const bare = await scim('PATCH', `/Groups/${g.id}`, { body: add(u) });
+		assert.equal(bare.status, 204, bare.text);
+		const without = await scim('PATCH', `/Groups/${g.id}?excludedAttributes=members`, { body: add(v) });
+		assert.equal(without.status, 200, without.text);
+		assert.equal(without.body.members, undefined, 'members left out as asked');
+		assert.equal(without.body.displayName, g.displayName);
+		assertEtag(without);
+		const rem = await scim('PATCH', `/Groups/${g.id}?attributes=members`,
+			{ body: patch({ op: 'remove', path: `members[value eq "${u.id}"]` }) });
+		assert.equal(rem.status, 200, rem.text);
+		assert.deepEqual(rem.body.members.map((m) => m.value), [v.id]);
+		assert.equal(rem.body.displayName, undefined, 'only the attributes asked for');
+		assert.equal(rem.headers.etag, (await getOk(`/Groups/${g.id}`)).meta.version);
 	});
 
 	test('a stale If-Match on a membership change is 412 and adds nobody', async () => {
@@ -148,7 +183,7 @@ describe('ETag: a user\'s representation includes its groups', () => {
 		const g = await create('/Groups', groupResource());
 		const add = await scim('PATCH', `/Groups/${g.id}`,
 			{ body: patch({ op: 'add', path: 'members', value: [{ value: u.id }] }) });
-		assert.equal(add.status, 200, add.text);
+		assert.equal(add.status, 204, add.text);
 		const now = await getOk(`/Users/${u.id}`);
 		assert.ok((now.groups ?? []).some((x) => x.value === g.id), 'the user lists the group');
 		/* the representation changed, so the old tag must not validate it */
