@@ -21,6 +21,7 @@ OBJS = \
 	src/error.o \
 	src/json_out.o \
 	src/schema.o \
+	src/email_keys.o \
 	src/extension.o \
 	src/spi_util.o \
 	src/tenant.o \
