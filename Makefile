@@ -24,6 +24,7 @@ OBJS = \
 	src/email_keys.o \
 	src/extension.o \
 	src/spi_util.o \
+	src/tenant_cache.o \
 	src/tenant.o \
 	src/validate.o \
 	src/filter_eval.o \
@@ -40,9 +41,15 @@ OBJS = \
 	src/dispatch.o \
 	src/scim.o
 
-# The install script is generated from src/sql/*.sql, in name order.
+# The install script of this version is generated from src/sql/*.sql, in
+# name order.  upgrade/ holds what released versions left behind, installed
+# as it is: the frozen install script of each release (scim--X.sql) and the
+# upgrade script of each release to the next (scim--A--B.sql); see
+# docs/operations.md, "Upgrades" and "Releasing".  A frozen script of this
+# very version (between its freeze and the bump) is the generated one.
 SQL_SOURCES = $(sort $(wildcard src/sql/*.sql))
 DATA_built = sql_built/$(EXTENSION)--$(EXTVERSION).sql
+DATA = $(filter-out upgrade/$(EXTENSION)--$(EXTVERSION).sql,$(sort $(wildcard upgrade/$(EXTENSION)--*.sql)))
 EXTRA_CLEAN = sql_built
 
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))

@@ -104,7 +104,7 @@ build() {
 	local cflags
 	rm -rf "$BUILD"
 	mkdir -p "$BUILD"
-	cp -r Makefile scim.control src sql expected specs "$BUILD/"
+	cp -r Makefile scim.control src sql expected specs upgrade "$BUILD/"
 	find "$BUILD" \( -name '*.o' -o -name '*.so' -o -name '*.bc' \) -delete
 	rm -rf "$BUILD/sql_built"
 	if [ $MODE = asan ]; then
@@ -143,7 +143,7 @@ link_dir() {
 }
 
 make_tree() {
-	local asan_rt wrapper
+	local asan_rt wrapper f
 	mkdir -p "$PRIV_BIN"
 	link_dir "$SYS_BIN" "$PRIV_BIN" postgres postmaster initdb pg_ctl pg_config
 	# real copies: these find the server, $libdir and the share directory
@@ -161,6 +161,12 @@ make_tree() {
 	link_dir "$SYS_SHARE" "$PRIV_SHARE" extension
 	link_dir "$SYS_SHARE/extension" "$PRIV_SHARE/extension" scim.control 'scim--*'
 	cp "$BUILD/scim.control" "$BUILD"/sql_built/scim--*.sql "$PRIV_SHARE/extension/"
+	# the scripts of the releases before it (upgrade/), as make install does
+	for f in "$BUILD"/upgrade/scim--*.sql; do
+		if [ -f "$f" ] && [ ! -e "$PRIV_SHARE/extension/${f##*/}" ]; then
+			cp "$f" "$PRIV_SHARE/extension/"
+		fi
+	done
 
 	wrapper=$PRIV_BIN/postgres
 	if [ $MODE = asan ]; then

@@ -202,8 +202,9 @@ make_schema(const char *urn, const char *name, ScimJson *attrs)
 /*
  * ScimExtensionsLoad
  *		Build the tenant's User resource type: the standard one plus the
- *		extensions the tenant registered.  It becomes what
- *		ScimResourceType(SCIM_RES_USER) answers until the next tenant load.
+ *		extensions the tenant registered, kept in tenant->user_type (NULL:
+ *		none); ScimExtensionsUse makes it what ScimResourceType(SCIM_RES_USER)
+ *		answers.
  */
 void
 ScimExtensionsLoad(ScimTenant *tenant)
@@ -218,7 +219,7 @@ ScimExtensionsLoad(ScimTenant *tenant)
 	const ScimSchemaDef **exts;
 	SPITupleTable *tt;
 
-	tenant_user_type = NULL;
+	tenant->user_type = NULL;
 	values[0] = CStringGetTextDatum(tenant->id);
 	ScimPlan(&plan,
 			 "SELECT urn, name, attributes FROM scim.schema_extensions "
@@ -242,7 +243,14 @@ ScimExtensionsLoad(ScimTenant *tenant)
 								ScimJsonFromJsonb(DatumGetJsonbP(d)));
 	}
 	rt->extensions = exts;
-	tenant_user_type = rt;
+	tenant->user_type = rt;
+}
+
+/* make the tenant's User resource type the current one */
+void
+ScimExtensionsUse(const ScimTenant *tenant)
+{
+	tenant_user_type = tenant->user_type;
 }
 
 /* forget the tenant-specific types (at the start of every entry point) */
@@ -314,6 +322,7 @@ scim_schema_extension_add(PG_FUNCTION_ARGS)
 	if (ScimExec(plan, values, NULL, false, 0) != 1)
 		ScimError(SCIM_ERR_UNIQUENESS, "tenant \"%s\" already has the extension \"%s\"",
 				  tenant, urn);
+	ScimTenantCacheInvalidate();
 	SPI_finish();
 	PG_RETURN_VOID();
 }

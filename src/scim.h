@@ -62,14 +62,23 @@ typedef struct ScimTenant
 	char	  **reserved_group_prefixes;
 	int			nreserved_group_prefixes;
 	bool		notify;
+	const struct ScimResourceTypeDef *user_type;	/* with the tenant's
+													 * extensions, or NULL */
 } ScimTenant;
 
 extern ScimTenant *ScimTenantLoad(const char *tenant_id);
+
+/* the per-backend tenant cache (tenant_cache.c) */
+extern const ScimTenant *ScimTenantCacheLookup(const char *tenant_id);
+extern MemoryContext ScimTenantCacheBegin(uint64 *gen);
+extern void ScimTenantCacheKeep(ScimTenant *tenant, MemoryContext cxt, uint64 gen);
+extern void ScimTenantCacheInvalidate(void);
 extern void ScimTenantScope(const char *tenant_id);
 extern void ScimTokenDigestScope(const uint8 *digest);
 
 /* tenant extension schemas (extension.c) */
 extern void ScimExtensionsLoad(ScimTenant *tenant);
+extern void ScimExtensionsUse(const ScimTenant *tenant);
 extern void ScimExtensionsReset(void);
 extern bool ScimTenantRoleAllowed(const ScimTenant *tenant, const char *role);
 extern char *ScimTenantRoleList(const ScimTenant *tenant);

@@ -29,10 +29,12 @@ SPIPlanPtr
 ScimPlan(SPIPlanPtr *cache, const char *sql, int nargs, const Oid *argtypes)
 {
 	SPIPlanPtr	plan;
+	MemoryContext cxt = CurrentMemoryContext;
 
 	if (*cache != NULL)
 		return *cache;
 	plan = SPI_prepare(sql, nargs, (Oid *) argtypes);
+	MemoryContextSwitchTo(cxt);
 	if (plan == NULL)
 		elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql,
 			 SPI_result_code_string(SPI_result));
@@ -51,8 +53,11 @@ int
 ScimExec(SPIPlanPtr plan, Datum *values, const char *nulls, bool readonly,
 		 long count)
 {
+	MemoryContext cxt = CurrentMemoryContext;
 	int			rc = SPI_execute_plan(plan, values, nulls, false, count);
 
+	/* SPI leaves its procedure context current: give back the caller's */
+	MemoryContextSwitchTo(cxt);
 	if (rc < 0)
 		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
 	return (int) SPI_processed;

@@ -312,13 +312,9 @@ ScimTokenDigestScope(const uint8 *digest)
 							 PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);
 }
 
-/*
- * ScimTenantLoad
- *		The tenant and its effective settings; "not found" if unknown.
- *		Also makes it the tenant of the operation (ScimTenantScope).
- */
-ScimTenant *
-ScimTenantLoad(const char *tenant_id)
+/* read and parse the tenant, its settings and its extensions */
+static ScimTenant *
+tenant_build(const char *tenant_id)
 {
 	static SPIPlanPtr plan = NULL;
 	Oid			types[1] = {TEXTOID};
@@ -328,7 +324,6 @@ ScimTenantLoad(const char *tenant_id)
 	const char *s;
 	bool		isnull;
 
-	ScimTenantScope(tenant_id);
 	values[0] = CStringGetTextDatum(tenant_id);
 	ScimPlan(&plan, "SELECT settings FROM scim.tenants WHERE tenant_id = $1",
 			 1, types);
@@ -363,6 +358,39 @@ ScimTenantLoad(const char *tenant_id)
 												 &t->nreserved_group_prefixes);
 	t->notify = setting_bool(eff, "notify");
 	ScimExtensionsLoad(t);
+	return t;
+}
+
+/*
+ * ScimTenantLoad
+ *		The tenant and its effective settings; "not found" if unknown.
+ *		Also makes it the tenant of the operation (ScimTenantScope) and its
+ *		User resource type the current one (ScimExtensionsUse).  Served from
+ *		the backend's cache (tenant_cache.c) when it can be; what is returned
+ *		is the caller's copy of the struct, the settings and types it points
+ *		to are shared and read-only.
+ */
+ScimTenant *
+ScimTenantLoad(const char *tenant_id)
+{
+	const ScimTenant *cached;
+	ScimTenant *t = palloc(sizeof(ScimTenant));
+
+	ScimTenantScope(tenant_id);
+	cached = ScimTenantCacheLookup(tenant_id);
+	if (cached == NULL)
+	{
+		uint64		gen;
+		MemoryContext cxt = ScimTenantCacheBegin(&gen);
+		MemoryContext oldcxt = MemoryContextSwitchTo(cxt);
+		ScimTenant *built = tenant_build(tenant_id);
+
+		MemoryContextSwitchTo(oldcxt);
+		ScimTenantCacheKeep(built, cxt, gen);
+		cached = built;
+	}
+	memcpy(t, cached, sizeof(ScimTenant));
+	ScimExtensionsUse(t);
 	return t;
 }
 
@@ -480,6 +508,7 @@ scim_tenant_configure(PG_FUNCTION_ARGS)
 	ScimPlan(&upd, "UPDATE scim.tenants SET settings = $2 WHERE tenant_id = $1",
 			 2, types);
 	ScimExec(upd, values, NULL, false, 0);
+	ScimTenantCacheInvalidate();
 	result = ScimJsonToJsonb(eff);
 	result = SPI_datumTransfer(result, false, -1);
 	SPI_finish();

@@ -213,8 +213,8 @@ SELECT is((SELECT status FROM pg_temp.http('GET', '/scim/v2/Users/' || :'insider
 		  jsonb_build_object('x-scim-if-none-match', :'insider_etag'))), 200,
 		  'after its group was renamed the User (groups.display) is not answered 304 with the old ETag');
 SELECT is((SELECT status FROM pg_temp.http('PATCH', '/scim/v2/Groups/' || :'whole', :'auth',
-		  format('{"Operations": [{"op": "remove", "path": "members[value eq \"%s\"]"}]}', :'insider'))), 200,
-		  'PATCH /Groups with Okta''s member removal: 200');
+		  format('{"Operations": [{"op": "remove", "path": "members[value eq \"%s\"]"}]}', :'insider'))), 204,
+		  'PATCH /Groups with Okta''s member removal: 204');
 SELECT is(jsonb_array_length(scim.group_get('pgtap07', :'whole') -> 'members'), 0, 'the member was removed');
 
 -- ------------------------------------------------------ lists over HTTP

@@ -1,0 +1,235 @@
+/*-------------------------------------------------------------------------
+ *
+ * tenant_cache.c
+ *	  A per-backend cache of loaded tenants: settings, roles and the User
+ *	  resource type with the tenant's extension schemas.
+ *
+ * Every request needs its tenant; reading scim.tenants and
+ * scim.schema_extensions and merging the settings took a quarter of the
+ * extension's cost of a GET (bench/README.md, F-3).  A loaded tenant is
+ * built in a memory context of its own, which the cache keeps under
+ * CacheMemoryContext, so later requests of the backend find it with one
+ * string comparison per cached tenant.
+ *
+ * Invalidation follows PostgreSQL's catalog caches: whatever changes
+ * scim.tenants or scim.schema_extensions (scim.tenant_configure,
+ * scim.schema_extension_add, or any DML: a statement trigger calls
+ * scim._tenant_cache_invalidate) queues a relcache invalidation of
+ * scim.tenants.  It reaches this backend's callback when the writing
+ * transaction ends (at once, and also on its rollback, for the writer
+ * itself), and every other backend's when it next looks a tenant up
+ * (ScimTenantCacheLookup reads the invalidation queue).  A change is
+ * therefore seen by every request that starts after the change committed.
+ *
+ * The callback may run in the middle of a request that is using a cached
+ * tenant (any lock acquisition reads the invalidation queue), so it never
+ * frees an entry in place: a discarded entry's context moves under the
+ * current transaction's context and goes away with it.  A tenant being
+ * built while an invalidation arrives is used by its request but not kept.
+ *
+ * src/tenant_cache.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "commands/trigger.h"
+#include "fmgr.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+
+#include "scim.h"
+
+PG_FUNCTION_INFO_V1(scim_tenant_cache_invalidate);
+
+/* more tenants than this in one backend: start over */
+#define TENANT_CACHE_SIZE 64
+
+typedef struct CachedTenant
+{
+	MemoryContext cxt;			/* holds tenant and everything it points to */
+	ScimTenant *tenant;
+} CachedTenant;
+
+static CachedTenant cache[TENANT_CACHE_SIZE];
+static int	ncached = 0;
+
+/* bumped by every invalidation: a build that saw it change is not kept */
+static uint64 generation = 0;
+
+/* scim.tenants, once looked up (InvalidOid: not yet, or dropped) */
+static Oid	tenants_relid = InvalidOid;
+static bool callback_registered = false;
+
+/*
+ * Did this transaction change a tenant.  Its own later requests may have
+ * cached what it wrote before any invalidation message was processed
+ * locally; if it rolls back (or the subtransaction that wrote does), the
+ * cache is emptied by the transaction callbacks below.
+ */
+static bool changed_in_xact = false;
+
+/*
+ * Drop every entry.  Inside a transaction (also while a subtransaction
+ * aborts, in the middle of a Bulk request) a request may still point into
+ * an entry: its memory lives on until the top transaction ends.
+ */
+static void
+discard_all(void)
+{
+	int			i;
+
+	for (i = 0; i < ncached; i++)
+	{
+		if (TopTransactionContext != NULL)
+			MemoryContextSetParent(cache[i].cxt, TopTransactionContext);
+		else
+			MemoryContextDelete(cache[i].cxt);
+	}
+	ncached = 0;
+	generation++;
+}
+
+/* relcache callback: scim.tenants changed, or everything must go */
+static void
+relcache_callback(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || relid == tenants_relid)
+	{
+		if (relid != InvalidOid)
+			tenants_relid = InvalidOid; /* look it up again: may be dropped */
+		discard_all();
+	}
+}
+
+static void
+xact_callback(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_ABORT && changed_in_xact)
+		discard_all();
+	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_COMMIT ||
+		event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_PARALLEL_COMMIT ||
+		event == XACT_EVENT_PREPARE)
+		changed_in_xact = false;
+}
+
+static void
+subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+				 SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB && changed_in_xact)
+		discard_all();
+}
+
+/* the OID of scim.tenants, registering the callbacks on first use */
+static Oid
+tenants_oid(void)
+{
+	if (!callback_registered)
+	{
+		CacheRegisterRelcacheCallback(relcache_callback, (Datum) 0);
+		RegisterXactCallback(xact_callback, NULL);
+		RegisterSubXactCallback(subxact_callback, NULL);
+		callback_registered = true;
+	}
+	if (!OidIsValid(tenants_relid))
+	{
+		Oid			nsp = get_namespace_oid("scim", true);
+
+		if (OidIsValid(nsp))
+			tenants_relid = get_relname_relid("tenants", nsp);
+	}
+	return tenants_relid;
+}
+
+/*
+ * ScimTenantCacheLookup
+ *		The cached tenant tenant_id, or NULL.  The caller must not change
+ *		what it gets.
+ */
+const ScimTenant *
+ScimTenantCacheLookup(const char *tenant_id)
+{
+	int			i;
+
+	(void) tenants_oid();
+
+	/*
+	 * A statement of a transaction that is already open may not take a
+	 * new lock before it gets here: read the invalidation queue now, so
+	 * that a change committed before this statement began is seen (cheap
+	 * when the queue holds nothing for us).
+	 */
+	AcceptInvalidationMessages();
+	for (i = 0; i < ncached; i++)
+		if (strcmp(cache[i].tenant->id, tenant_id) == 0)
+			return cache[i].tenant;
+	return NULL;
+}
+
+/*
+ * ScimTenantCacheBegin
+ *		Before building a tenant: a child context of the caller's to build
+ *		it in, and the generation to hand to ScimTenantCacheKeep.
+ */
+MemoryContext
+ScimTenantCacheBegin(uint64 *gen)
+{
+	(void) tenants_oid();
+	*gen = generation;
+	return AllocSetContextCreate(CurrentMemoryContext, "scim tenant",
+								 ALLOCSET_SMALL_SIZES);
+}
+
+/*
+ * ScimTenantCacheKeep
+ *		Keep a tenant built in cxt, unless an invalidation came in while it
+ *		was built (then cxt stays where it is and dies with the caller's).
+ */
+void
+ScimTenantCacheKeep(ScimTenant *tenant, MemoryContext cxt, uint64 gen)
+{
+	if (gen != generation)
+		return;
+	if (ncached == TENANT_CACHE_SIZE)
+		discard_all();
+	MemoryContextSetParent(cxt, CacheMemoryContext);
+	cache[ncached].cxt = cxt;
+	cache[ncached].tenant = tenant;
+	ncached++;
+}
+
+/*
+ * ScimTenantCacheInvalidate
+ *		Settings or extensions of a tenant changed: this backend forgets
+ *		every tenant now, the others when the change commits.
+ */
+void
+ScimTenantCacheInvalidate(void)
+{
+	Oid			relid = tenants_oid();
+
+	if (OidIsValid(relid))
+		CacheInvalidateRelcacheByRelid(relid);
+	changed_in_xact = true;
+	discard_all();
+}
+
+/*
+ * scim._tenant_cache_invalidate() RETURNS trigger
+ *		Statement trigger on scim.tenants and scim.schema_extensions, so
+ *		that a change made with plain SQL is seen like one made with the API.
+ */
+Datum
+scim_tenant_cache_invalidate(PG_FUNCTION_ARGS)
+{
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("scim._tenant_cache_invalidate() must be called as a trigger")));
+	ScimTenantCacheInvalidate();
+	return PointerGetDatum(NULL);
+}
