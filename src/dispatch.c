@@ -145,19 +145,32 @@ authenticate(HttpRequest *h)
 	memcpy(VARDATA(hash), digest, sizeof(digest));
 
 	values[0] = PointerGetDatum(hash);
-	/* no tenant yet: row-level security shows this digest's row only */
-	ScimTokenDigestScope(digest);
-	ScimPlan(&plan,
-			 "SELECT t.tenant_id, t.label, "
-			 "t.last_used IS NULL OR t.last_used < now() - interval '1 minute' "
-			 "FROM scim.tokens t WHERE t.token_hash = $1 "
-			 "AND (t.expires IS NULL OR t.expires > now())", 1, types);
-	if (ScimExec(plan, values, NULL, true, 1) != 1)
-		ScimError(SCIM_ERR_UNAUTHORIZED, "the bearer token is not valid");
-	tenant = ScimSpiText(0, 1);
-	label = ScimSpiText(0, 2);
-	stale = ScimSpiBool(0, 3, &isnull);
-	ScimTokenDigestScope(NULL);
+	if (!ScimTokenCacheLookup(digest, &tenant, &label, &stale))
+	{
+		uint64		gen = ScimTokenCacheGeneration();
+		TimestampTz expires;
+		TimestampTz last_used;
+
+		/* no tenant yet: row-level security shows this digest's row only */
+		ScimTokenDigestScope(digest);
+		ScimPlan(&plan,
+				 "SELECT t.tenant_id, t.label, "
+				 "t.last_used IS NULL OR t.last_used < now() - interval '1 minute', "
+				 "COALESCE(t.expires, 'infinity'), COALESCE(t.last_used, '-infinity') "
+				 "FROM scim.tokens t WHERE t.token_hash = $1 "
+				 "AND (t.expires IS NULL OR t.expires > now())", 1, types);
+		if (ScimExec(plan, values, NULL, true, 1) != 1)
+			ScimError(SCIM_ERR_UNAUTHORIZED, "the bearer token is not valid");
+		tenant = ScimSpiText(0, 1);
+		label = ScimSpiText(0, 2);
+		stale = ScimSpiBool(0, 3, &isnull);
+		expires = DatumGetTimestampTz(ScimSpiDatum(0, 4, &isnull));
+		last_used = DatumGetTimestampTz(ScimSpiDatum(0, 5, &isnull));
+		ScimTokenDigestScope(NULL);
+		ScimTokenCacheKeep(digest, tenant, label, expires,
+						   stale ? GetCurrentTransactionStartTimestamp() : last_used,
+						   gen);
+	}
 
 	/* from here on, the token's tenant is the scope of the request */
 	h->req = palloc0(sizeof(ScimRequest));

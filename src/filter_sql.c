@@ -1425,6 +1425,33 @@ emit_email_keys(FilterCtx *fc, const ScimFilterNode *value,
 	appendStringInfo(buf, "lower($%d)]", pv);
 }
 
+/* an eq on a key unique per tenant (id; userName, or a group's displayName) */
+static bool
+unique_key_eq(ScimResourceKind kind, const ScimFilterNode *n)
+{
+	const char *core = kind == SCIM_RES_USER ? SCIM_URN_USER : SCIM_URN_GROUP;
+
+	if (n->op != SCIM_FOP_EQ || n->path.sub != NULL)
+		return false;
+	if (n->path.urn != NULL && scim_strcasecmp(n->path.urn, core) != 0)
+		return false;
+	return scim_strcasecmp(n->path.attr, "id") == 0 ||
+		scim_strcasecmp(n->path.attr,
+						kind == SCIM_RES_USER ? "userName" : "displayName") == 0;
+}
+
+/*
+ * Can the filter match one resource at most: it is such an eq, or an "and"
+ * with one (query.c then keeps one generic plan for its statements).
+ */
+static bool
+at_most_one_row(ScimResourceKind kind, const ScimFilterNode *n)
+{
+	if (n->op == SCIM_FOP_AND)
+		return at_most_one_row(kind, n->left) || at_most_one_row(kind, n->right);
+	return unique_key_eq(kind, n);
+}
+
 /*
  * ScimFilterToSql
  *		Compile filter into a boolean predicate over alias u (users) or g
@@ -1454,6 +1481,7 @@ ScimFilterToSql(ScimResourceKind kind, const char *filter, ScimSqlFilter *out,
 
 	init_ctx(&fc, kind, out, false);
 	compile_node(&fc, tree, NULL, &out->sql);
+	out->at_most_one = at_most_one_row(kind, tree);
 }
 
 

@@ -73,6 +73,12 @@ extern const ScimTenant *ScimTenantCacheLookup(const char *tenant_id);
 extern MemoryContext ScimTenantCacheBegin(uint64 *gen);
 extern void ScimTenantCacheKeep(ScimTenant *tenant, MemoryContext cxt, uint64 gen);
 extern void ScimTenantCacheInvalidate(void);
+extern bool ScimTokenCacheLookup(const uint8 *digest, char **tenant, char **label,
+								 bool *touch);
+extern void ScimTokenCacheKeep(const uint8 *digest, const char *tenant,
+							   const char *label, TimestampTz expires,
+							   TimestampTz last_used, uint64 gen);
+extern uint64 ScimTokenCacheGeneration(void);
 extern void ScimTenantScope(const char *tenant_id);
 extern void ScimTokenDigestScope(const uint8 *digest);
 
@@ -242,6 +248,8 @@ typedef struct ScimSqlFilter
 	int			nargs;
 	bool		show_inactive_members;	/* in: group members include
 										 * deactivated users */
+	bool		at_most_one;	/* out: an eq on a unique key narrows the
+								 * filter to one resource at most */
 	Oid			argtypes[SCIM_SQL_MAX_PARAMS];
 	Datum		args[SCIM_SQL_MAX_PARAMS];
 } ScimSqlFilter;

@@ -589,7 +589,8 @@ scim_token_issue(PG_FUNCTION_ARGS)
 
 /*
  * scim.token_revoke(tenant text, label text) RETURNS void
- *		Takes effect on the next request: tokens are looked up every time.
+ *		Takes effect on the next request: every backend forgets the tokens
+ *		it cached when the revocation commits (tenant_cache.c).
  */
 Datum
 scim_token_revoke(PG_FUNCTION_ARGS)
@@ -612,6 +613,7 @@ scim_token_revoke(PG_FUNCTION_ARGS)
 	if (ScimExec(plan, values, NULL, false, 0) != 1)
 		ScimError(SCIM_ERR_NOT_FOUND,
 				  "tenant \"%s\" has no token labelled \"%s\"", tenant, label);
+	ScimTenantCacheInvalidate();
 	SPI_finish();
 	PG_RETURN_VOID();
 }

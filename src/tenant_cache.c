@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * tenant_cache.c
- *	  A per-backend cache of loaded tenants: settings, roles and the User
- *	  resource type with the tenant's extension schemas.
+ *	  A per-backend cache of loaded tenants (settings, roles and the User
+ *	  resource type with the tenant's extension schemas) and of the bearer
+ *	  tokens that found them.
  *
  * Every request needs its tenant; reading scim.tenants and
  * scim.schema_extensions and merging the settings took a quarter of the
@@ -11,11 +12,17 @@
  * CacheMemoryContext, so later requests of the backend find it with one
  * string comparison per cached tenant.
  *
+ * A token is kept by its SHA-256 digest with its tenant, label and expiry
+ * (checked on every use), so that a request authenticates without a
+ * statement; last_used is still written, at most once a minute per token
+ * and backend.
+ *
  * Invalidation follows PostgreSQL's catalog caches: whatever changes
- * scim.tenants or scim.schema_extensions (scim.tenant_configure,
- * scim.schema_extension_add, or any DML: a statement trigger calls
- * scim._tenant_cache_invalidate) queues a relcache invalidation of
- * scim.tenants.  It reaches this backend's callback when the writing
+ * scim.tenants, scim.schema_extensions or scim.tokens (tenant_configure,
+ * schema_extension_add, token_issue, token_revoke, or any DML: statement
+ * triggers call scim._tenant_cache_invalidate; last_used excepted) queues
+ * a relcache invalidation of scim.tenants, and every backend forgets all
+ * it cached.  It reaches this backend's callback when the writing
  * transaction ends (at once, and also on its rollback, for the writer
  * itself), and every other backend's when it next looks a tenant up
  * (ScimTenantCacheLookup reads the invalidation queue).  A change is
@@ -35,11 +42,13 @@
 
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "common/sha2.h"
 #include "commands/trigger.h"
 #include "fmgr.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/timestamp.h"
 
 #include "scim.h"
 
@@ -56,6 +65,22 @@ typedef struct CachedTenant
 
 static CachedTenant cache[TENANT_CACHE_SIZE];
 static int	ncached = 0;
+
+/* more tokens than this in one backend: start over */
+#define TOKEN_CACHE_SIZE 64
+
+typedef struct CachedToken
+{
+	uint8		digest[PG_SHA256_DIGEST_LENGTH];
+	char	   *tenant;
+	char	   *label;
+	TimestampTz expires;		/* DT_NOEND: never */
+	TimestampTz touched;		/* last_used as last written or read here */
+} CachedToken;
+
+static CachedToken tokens[TOKEN_CACHE_SIZE];
+static int	ntokens = 0;
+static MemoryContext token_cxt = NULL;
 
 /* bumped by every invalidation: a build that saw it change is not kept */
 static uint64 generation = 0;
@@ -90,6 +115,10 @@ discard_all(void)
 			MemoryContextDelete(cache[i].cxt);
 	}
 	ncached = 0;
+	/* token lookups copy what they find: the strings can go at once */
+	if (token_cxt != NULL)
+		MemoryContextReset(token_cxt);
+	ntokens = 0;
 	generation++;
 }
 
@@ -203,9 +232,82 @@ ScimTenantCacheKeep(ScimTenant *tenant, MemoryContext cxt, uint64 gen)
 }
 
 /*
+ * ScimTokenCacheLookup
+ *		The tenant and label of the token with this digest, if cached and
+ *		not expired (palloc'd copies).  *touch: last_used is a minute old
+ *		or more, the caller writes it (and the entry counts it as written).
+ */
+bool
+ScimTokenCacheLookup(const uint8 *digest, char **tenant, char **label,
+					 bool *touch)
+{
+	TimestampTz now = GetCurrentTransactionStartTimestamp();
+	int			i;
+
+	(void) tenants_oid();
+	AcceptInvalidationMessages();
+	for (i = 0; i < ntokens; i++)
+	{
+		CachedToken *t = &tokens[i];
+
+		if (memcmp(t->digest, digest, PG_SHA256_DIGEST_LENGTH) != 0)
+			continue;
+		if (t->expires <= now)
+			return false;		/* expired: the lookup says so */
+		*tenant = pstrdup(t->tenant);
+		*label = pstrdup(t->label);
+		*touch = t->touched == DT_NOBEGIN ||
+			now - t->touched >= 60 * USECS_PER_SEC;
+		if (*touch)
+			t->touched = now;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * ScimTokenCacheKeep
+ *		Remember a token just looked up (gen from ScimTokenCacheGeneration
+ *		before the lookup).  expires/last_used: DT_NOEND/DT_NOBEGIN when
+ *		null.
+ */
+void
+ScimTokenCacheKeep(const uint8 *digest, const char *tenant, const char *label,
+				   TimestampTz expires, TimestampTz last_used, uint64 gen)
+{
+	CachedToken *t;
+
+	if (gen != generation)
+		return;
+	if (token_cxt == NULL)
+		token_cxt = AllocSetContextCreate(CacheMemoryContext, "scim tokens",
+										  ALLOCSET_SMALL_SIZES);
+	if (ntokens == TOKEN_CACHE_SIZE)
+	{
+		MemoryContextReset(token_cxt);
+		ntokens = 0;
+	}
+	t = &tokens[ntokens++];
+	memcpy(t->digest, digest, PG_SHA256_DIGEST_LENGTH);
+	t->tenant = MemoryContextStrdup(token_cxt, tenant);
+	t->label = MemoryContextStrdup(token_cxt, label);
+	t->expires = expires;
+	t->touched = last_used;
+}
+
+/* the invalidation count, to hand to ScimTokenCacheKeep */
+uint64
+ScimTokenCacheGeneration(void)
+{
+	(void) tenants_oid();
+	return generation;
+}
+
+/*
  * ScimTenantCacheInvalidate
- *		Settings or extensions of a tenant changed: this backend forgets
- *		every tenant now, the others when the change commits.
+ *		Settings, extensions or tokens of a tenant changed: this backend
+ *		forgets every tenant and token now, the others when the change
+ *		commits.
  */
 void
 ScimTenantCacheInvalidate(void)
@@ -220,8 +322,9 @@ ScimTenantCacheInvalidate(void)
 
 /*
  * scim._tenant_cache_invalidate() RETURNS trigger
- *		Statement trigger on scim.tenants and scim.schema_extensions, so
- *		that a change made with plain SQL is seen like one made with the API.
+ *		Statement trigger on scim.tenants, scim.schema_extensions and
+ *		scim.tokens, so that a change made with plain SQL is seen like one
+ *		made with the API.
  */
 Datum
 scim_tenant_cache_invalidate(PG_FUNCTION_ARGS)

@@ -14,16 +14,17 @@ RETURNS text[]
 AS 'MODULE_PATHNAME', 'scim_email_keys'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
 
--- src/sql/16_cache.sql: each backend caches the tenants it served
--- (src/tenant_cache.c); these statement triggers invalidate that cache on
--- every change of scim.tenants and scim.schema_extensions.  The function
+-- src/sql/16_cache.sql: each backend caches the tenants it served and the
+-- tokens it authenticated (src/tenant_cache.c); these statement triggers
+-- invalidate that cache on every change of scim.tenants,
+-- scim.schema_extensions and scim.tokens (last_used excepted).  The function
 -- gets what src/sql/40_security.sql gives every function of a fresh
 -- install: scim_owner as its owner, EXECUTE revoked from PUBLIC (a private
 -- helper: not SECURITY DEFINER).
 CREATE FUNCTION scim._tenant_cache_invalidate()
 RETURNS trigger AS 'MODULE_PATHNAME', 'scim_tenant_cache_invalidate'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION scim._tenant_cache_invalidate() IS 'Statement trigger: every backend forgets the tenants it cached (settings, roles, extension schemas)';
+COMMENT ON FUNCTION scim._tenant_cache_invalidate() IS 'Statement trigger: every backend forgets the tenants and tokens it cached';
 ALTER FUNCTION scim._tenant_cache_invalidate() OWNER TO scim_owner;
 REVOKE ALL ON FUNCTION scim._tenant_cache_invalidate() FROM PUBLIC;
 
@@ -32,4 +33,8 @@ CREATE TRIGGER tenants_cache_invalidate
 	FOR EACH STATEMENT EXECUTE FUNCTION scim._tenant_cache_invalidate();
 CREATE TRIGGER schema_extensions_cache_invalidate
 	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON scim.schema_extensions
+	FOR EACH STATEMENT EXECUTE FUNCTION scim._tenant_cache_invalidate();
+CREATE TRIGGER tokens_cache_invalidate
+	AFTER INSERT OR DELETE OR TRUNCATE OR UPDATE OF tenant_id, label, token_hash, expires
+	ON scim.tokens
 	FOR EACH STATEMENT EXECUTE FUNCTION scim._tenant_cache_invalidate();
