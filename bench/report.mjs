@@ -119,6 +119,7 @@ floorRow('get_user', 'HTTP GET /Users/{id}', 'http_get_user', 'F1', 0.85, 'req/s
 		'http_filter_user', 'F1', 0.85, 'req/s');
 }
 floorRow('patch_active', 'HTTP PATCH /Users/{id} active=false', 'http_patch_user', 'F1', 0.7, 'req/s');
+floorRow('patch_active_nonotify', 'HTTP PATCH active=false, notify=false (info)', 'http_patch_user_nonotify', 'F1', null, 'req/s');
 
 // group PATCH: latency on the big group against the small groups (1 connection)
 {
@@ -141,6 +142,7 @@ floorRow('patch_active', 'HTTP PATCH /Users/{id} active=false', 'http_patch_user
 
 floorRow('get_group', 'HTTP GET /Groups/{id}?excludedAttributes=members (big group)', 'http_get_group', 'F1', 0.85, 'req/s');
 floorRow('sql_user_create', 'SQL scim.user_create (pgbench, 16 clients)', 'sql_user_create', 'F2', 0.5, 'tps');
+floorRow('sql_user_create_nonotify', 'SQL scim.user_create, notify=false (info)', 'sql_user_create_nonotify', 'F2', null, 'tps');
 floorRow('sql_user_get', 'SQL scim.user_get (pgbench, 16 clients)', 'sql_user_get', 'F3', 0.5, 'tps');
 
 // the filter's latency at the biggest size against the smallest

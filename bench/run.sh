@@ -341,6 +341,12 @@ phase "GET /Users/{id}, filter, PATCH active at $NIDS users vs F1"
 pair http_get_user get_user "$THREADS" "$CONNS" BENCH_IDS="$SAMPLE"
 pair http_filter_user filter_user "$THREADS" "$CONNS" BENCH_IDS="$SAMPLE"
 pair http_patch_user patch_user "$THREADS" "$CONNS" BENCH_IDS="$SAMPLE"
+# and with NOTIFY off, as for POST (information)
+q -c "SELECT scim.tenant_configure('default', '{\"notify\": false}')" >/dev/null
+RUNS_SAVED=$RUNS RUNS=1
+pair http_patch_user_nonotify patch_user "$THREADS" "$CONNS" BENCH_IDS="$SAMPLE"
+RUNS=$RUNS_SAVED
+q -c "SELECT scim.tenant_configure('default', '{\"notify\": true}')" >/dev/null
 
 # 6. the SQL API against F2 and F3 (pgbench, 16 clients, interleaved)
 phase "SQL: user_create vs F2, user_get vs F3 (pgbench)"
@@ -350,6 +356,12 @@ for ((i = 1; i <= RUNS; i++)); do
 	pgb_run sql_user_create scenario "$i" "$size" user_create "$CONNS" "$D" -D n=0 -D run="$i" \
 		-D urn=urn:ietf:params:scim:schemas:core:2.0:User
 done
+# one pair with NOTIFY off (information)
+q -c "SELECT scim.tenant_configure('default', '{\"notify\": false}')" >/dev/null
+pgb_run sql_user_create_nonotify floor 1 "$size" f2_insert "$CONNS" "$D" -D n=0 -D run=99
+pgb_run sql_user_create_nonotify scenario 1 "$size" user_create "$CONNS" "$D" -D n=0 -D run=99 \
+	-D urn=urn:ietf:params:scim:schemas:core:2.0:User
+q -c "SELECT scim.tenant_configure('default', '{\"notify\": true}')" >/dev/null
 for ((i = 1; i <= RUNS; i++)); do
 	pgb_run sql_user_get floor "$i" "$size" f3_select "$CONNS" "$D" -D nids="$NIDS"
 	pgb_run sql_user_get scenario "$i" "$size" user_get "$CONNS" "$D" -D nids="$NIDS"

@@ -97,6 +97,9 @@ typedef struct StoredUser
 	bool		active;
 	char	   *role;
 	int64		version;
+	HeapTuple	tup;			/* the row as a GET reads it: the locked one,
+								 * then the updated one (write_update) */
+	TupleDesc	desc;
 } StoredUser;
 
 /* forward declarations */
@@ -116,7 +119,6 @@ static bool valid_email(const char *s);
 static int64 write_update(ScimRequest *req, StoredUser *old, ScimJson *doc,
 						  const char *action);
 static const char *pgcrypto_schema(void);
-static ScimResult *result_for(ScimRequest *req, const char *id);
 
 /* is name in the list of derived attribute names */
 static bool
@@ -291,8 +293,23 @@ load_state(ScimRequest *req, const char *id)
 	st->active = DatumGetBool(SPI_getbinval(tup, desc, UC_ACTIVE, &isnull));
 	st->role = col_text(tup, desc, UC_ROLE);
 	st->version = DatumGetInt64(SPI_getbinval(tup, desc, UC_VERSION, &isnull));
+	st->tup = tup;
+	st->desc = desc;
 	ScimCheckIfMatch(req, st->version);
 	return st;
+}
+
+/* the answer of a write: the user as write_update left it */
+static ScimResult *
+result_of(ScimRequest *req, StoredUser *st)
+{
+	ScimResult *r = palloc0(sizeof(ScimResult));
+	bool		isnull;
+
+	r->resource = render(req, st->tup, st->desc, true);
+	r->version = DatumGetInt64(SPI_getbinval(st->tup, st->desc, UC_VERSION, &isnull));
+	r->id = st->id;
+	return r;
 }
 
 /* a syntactically valid email address, as Zulip checks userName */
@@ -587,23 +604,6 @@ bind_row(UserRow *row, Datum *values, char *nulls)
 	nulls[16] = ' ';
 }
 
-/* the result of a write: the user as now stored */
-static ScimResult *
-result_for(ScimRequest *req, const char *id)
-{
-	ScimResult *r = palloc0(sizeof(ScimResult));
-	HeapTuple	tup;
-	TupleDesc	desc;
-	bool		isnull;
-
-	if (!load_user(req, id, false, &tup, &desc))
-		ScimError(SCIM_ERR_NOT_FOUND, "user \"%s\" not found", id);
-	r->resource = render(req, tup, desc, true);
-	r->version = DatumGetInt64(SPI_getbinval(tup, desc, UC_VERSION, &isnull));
-	r->id = pstrdup(id);
-	return r;
-}
-
 /*
  * ScimUserCreate
  *		POST /Users.
@@ -622,6 +622,9 @@ ScimUserCreate(ScimRequest *req, ScimJson *in)
 	pg_uuid_t	uuid;
 	char	   *id;
 	ScimJson   *changes;
+	HeapTuple	tup;
+	TupleDesc	desc;
+	ScimResult *res;
 
 	row_from_doc(req, doc, &row);
 	check_rules(req, &row, NULL);
@@ -635,18 +638,22 @@ ScimUserCreate(ScimRequest *req, ScimJson *in)
 	bind_row(&row, values, nulls);
 	values[15] = TimestampTzGetDatum(GetCurrentTimestamp());
 
-	ScimPlan(&plan,
-			 psprintf("INSERT INTO scim.users (tenant_id, id, user_name, external_id, active, "
-					  "display_name, name_formatted, given_name, family_name, middle_name, "
-					  "honorific_prefix, honorific_suffix, role, attrs, password_hash, "
-					  "created, last_modified, version, derived) "
-					  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "
-					  "CASE WHEN $15 IS NULL THEN NULL ELSE %s.crypt($15, %s.gen_salt('bf')) END, "
-					  "$16, $16, 1, $17) ON CONFLICT DO NOTHING",
-					  pgcrypto_schema(), pgcrypto_schema()),
-			 17, types);
+	/* the new row comes back as a GET would read it: no second statement */
+	if (plan == NULL)
+		ScimPlan(&plan,
+				 psprintf("INSERT INTO scim.users AS u (tenant_id, id, user_name, external_id, active, "
+						  "display_name, name_formatted, given_name, family_name, middle_name, "
+						  "honorific_prefix, honorific_suffix, role, attrs, password_hash, "
+						  "created, last_modified, version, derived) "
+						  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "
+						  "CASE WHEN $15 IS NULL THEN NULL ELSE %s.crypt($15, %s.gen_salt('bf')) END, "
+						  "$16, $16, 1, $17) ON CONFLICT DO NOTHING RETURNING %s",
+						  pgcrypto_schema(), pgcrypto_schema(), ScimUserColumns),
+				 17, types);
 	if (ScimExec(plan, values, nulls, false, 0) != 1)
 		ScimError(SCIM_ERR_UNIQUENESS, "userName \"%s\" is already in use", row.user_name);
+	tup = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
 
 	changes = ScimJsonNew(SJ_OBJECT);
 	ScimJsonSet(changes, "attributes", ScimChangedAttributes(NULL, doc));
@@ -655,7 +662,12 @@ ScimUserCreate(ScimRequest *req, ScimJson *in)
 	ScimJsonSet(changes, "role", ScimJsonMakeString(row.role));
 	ScimEventAppend(req, "User", &uuid, "created", changes);
 	req->changed = true;
-	return result_for(req, id);
+
+	res = palloc0(sizeof(ScimResult));
+	res->resource = render(req, tup, desc, true);
+	res->version = 1;
+	res->id = id;
+	return res;
 }
 
 /*
@@ -719,18 +731,23 @@ write_update(ScimRequest *req, StoredUser *old, ScimJson *doc, const char *actio
 	values[1] = UUIDPGetDatum(&old->uuid);
 	bind_row(&row, values, nulls);
 	values[15] = TimestampTzGetDatum(GetCurrentTimestamp());
-	ScimPlan(&plan,
-			 psprintf("UPDATE scim.users SET user_name = $3, external_id = $4, active = $5, "
-					  "display_name = $6, name_formatted = $7, given_name = $8, "
-					  "family_name = $9, middle_name = $10, honorific_prefix = $11, "
-					  "honorific_suffix = $12, role = $13, attrs = $14, "
-					  "password_hash = CASE WHEN $15 IS NULL THEN password_hash "
-					  "ELSE %s.crypt($15, %s.gen_salt('bf')) END, "
-					  "last_modified = GREATEST($16, last_modified), version = version + 1, "
-					  "derived = $17 WHERE tenant_id = $1 AND id = $2",
-					  pgcrypto_schema(), pgcrypto_schema()),
-			 17, types);
-	ScimExec(plan, values, nulls, false, 0);
+	/* the updated row comes back as a GET would read it */
+	if (plan == NULL)
+		ScimPlan(&plan,
+				 psprintf("UPDATE scim.users AS u SET user_name = $3, external_id = $4, active = $5, "
+						  "display_name = $6, name_formatted = $7, given_name = $8, "
+						  "family_name = $9, middle_name = $10, honorific_prefix = $11, "
+						  "honorific_suffix = $12, role = $13, attrs = $14, "
+						  "password_hash = CASE WHEN $15 IS NULL THEN u.password_hash "
+						  "ELSE %s.crypt($15, %s.gen_salt('bf')) END, "
+						  "last_modified = GREATEST($16, u.last_modified), version = u.version + 1, "
+						  "derived = $17 WHERE u.tenant_id = $1 AND u.id = $2 RETURNING %s",
+						  pgcrypto_schema(), pgcrypto_schema(), ScimUserColumns),
+				 17, types);
+	if (ScimExec(plan, values, nulls, false, 0) != 1)
+		elog(ERROR, "the locked user %s was not updated", old->id);
+	old->tup = SPI_tuptable->vals[0];
+	old->desc = SPI_tuptable->tupdesc;
 
 	changes = ScimJsonNew(SJ_OBJECT);
 	ScimJsonSet(changes, "attributes", ScimChangedAttributes(old->norm, without_password));
@@ -789,7 +806,7 @@ ScimUserReplace(ScimRequest *req, const char *id, ScimJson *in)
 				ScimJsonSet(doc, kept[i], ScimJsonCopy(ScimJsonGet(old->norm, kept[i])));
 	}
 	write_update(req, old, doc, "replaced");
-	return result_for(req, old->id);
+	return result_of(req, old);
 }
 
 /*
@@ -808,7 +825,7 @@ ScimUserPatch(ScimRequest *req, const char *id, ScimJson *patch)
 	if (ScimJsonGet(doc, "active") == NULL)
 		ScimJsonSet(doc, "active", ScimJsonMakeBool(old->active));
 	write_update(req, old, doc, "patched");
-	return result_for(req, old->id);
+	return result_of(req, old);
 }
 
 /*
