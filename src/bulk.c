@@ -798,6 +798,8 @@ run_isolated(BulkRun *run, BulkOp *op, const char *id, BulkOutcome *out,
 
 	opreq.if_match = op->version;
 	opreq.changed = false;
+	/* a Bulk response carries ids and versions, never resources */
+	opreq.no_member_list = true;
 	memset(out, 0, sizeof(*out));
 
 	BeginInternalSubTransaction(NULL);
@@ -843,9 +845,6 @@ perform(BulkRun *run, ScimRequest *req, BulkOp *op, const char *id,
 	bool		user = op->kind == SCIM_RES_USER;
 	ScimResult *res = NULL;
 	MemoryContext oldcxt;
-
-	/* a Bulk response carries ids and versions, never resources */
-	req->no_member_list = true;
 
 	switch (op->method)
 	{

@@ -155,7 +155,6 @@ authenticate(HttpRequest *h)
 		ScimTokenDigestScope(digest);
 		ScimPlan(&plan,
 				 "SELECT t.tenant_id, t.label, "
-				 "t.last_used IS NULL OR t.last_used < now() - interval '1 minute', "
 				 "COALESCE(t.expires, 'infinity'), COALESCE(t.last_used, '-infinity') "
 				 "FROM scim.tokens t WHERE t.token_hash = $1 "
 				 "AND (t.expires IS NULL OR t.expires > now())", 1, types);
@@ -163,13 +162,11 @@ authenticate(HttpRequest *h)
 			ScimError(SCIM_ERR_UNAUTHORIZED, "the bearer token is not valid");
 		tenant = ScimSpiText(0, 1);
 		label = ScimSpiText(0, 2);
-		stale = ScimSpiBool(0, 3, &isnull);
-		expires = DatumGetTimestampTz(ScimSpiDatum(0, 4, &isnull));
-		last_used = DatumGetTimestampTz(ScimSpiDatum(0, 5, &isnull));
+		expires = DatumGetTimestampTz(ScimSpiDatum(0, 3, &isnull));
+		last_used = DatumGetTimestampTz(ScimSpiDatum(0, 4, &isnull));
 		ScimTokenDigestScope(NULL);
-		ScimTokenCacheKeep(digest, tenant, label, expires,
-						   stale ? GetCurrentTransactionStartTimestamp() : last_used,
-						   gen);
+		/* the cache decides whether last_used is due, hit or miss alike */
+		stale = ScimTokenCacheKeep(digest, tenant, label, expires, last_used, gen);
 	}
 
 	/* from here on, the token's tenant is the scope of the request */

@@ -75,7 +75,7 @@ extern void ScimTenantCacheKeep(ScimTenant *tenant, MemoryContext cxt, uint64 ge
 extern void ScimTenantCacheInvalidate(void);
 extern bool ScimTokenCacheLookup(const uint8 *digest, char **tenant, char **label,
 								 bool *touch);
-extern void ScimTokenCacheKeep(const uint8 *digest, const char *tenant,
+extern bool ScimTokenCacheKeep(const uint8 *digest, const char *tenant,
 							   const char *label, TimestampTz expires,
 							   TimestampTz last_used, uint64 gen);
 extern uint64 ScimTokenCacheGeneration(void);

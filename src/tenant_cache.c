@@ -231,6 +231,13 @@ ScimTenantCacheKeep(ScimTenant *tenant, MemoryContext cxt, uint64 gen)
 	ncached++;
 }
 
+/* is last_used (as written or read here) a minute old or more: write it */
+static bool
+touch_due(TimestampTz touched, TimestampTz now)
+{
+	return touched == DT_NOBEGIN || now - touched >= 60 * USECS_PER_SEC;
+}
+
 /*
  * ScimTokenCacheLookup
  *		The tenant and label of the token with this digest, if cached and
@@ -256,8 +263,7 @@ ScimTokenCacheLookup(const uint8 *digest, char **tenant, char **label,
 			return false;		/* expired: the lookup says so */
 		*tenant = pstrdup(t->tenant);
 		*label = pstrdup(t->label);
-		*touch = t->touched == DT_NOBEGIN ||
-			now - t->touched >= 60 * USECS_PER_SEC;
+		*touch = touch_due(t->touched, now);
 		if (*touch)
 			t->touched = now;
 		return true;
@@ -269,16 +275,19 @@ ScimTokenCacheLookup(const uint8 *digest, char **tenant, char **label,
  * ScimTokenCacheKeep
  *		Remember a token just looked up (gen from ScimTokenCacheGeneration
  *		before the lookup).  expires/last_used: DT_NOEND/DT_NOBEGIN when
- *		null.
+ *		null.  Returns whether the caller is to write last_used, as
+ *		ScimTokenCacheLookup's *touch.
  */
-void
+bool
 ScimTokenCacheKeep(const uint8 *digest, const char *tenant, const char *label,
 				   TimestampTz expires, TimestampTz last_used, uint64 gen)
 {
+	TimestampTz now = GetCurrentTransactionStartTimestamp();
+	bool		touch = touch_due(last_used, now);
 	CachedToken *t;
 
 	if (gen != generation)
-		return;
+		return touch;
 	if (token_cxt == NULL)
 		token_cxt = AllocSetContextCreate(CacheMemoryContext, "scim tokens",
 										  ALLOCSET_SMALL_SIZES);
@@ -292,7 +301,8 @@ ScimTokenCacheKeep(const uint8 *digest, const char *tenant, const char *label,
 	t->tenant = MemoryContextStrdup(token_cxt, tenant);
 	t->label = MemoryContextStrdup(token_cxt, label);
 	t->expires = expires;
-	t->touched = last_used;
+	t->touched = touch ? now : last_used;
+	return touch;
 }
 
 /* the invalidation count, to hand to ScimTokenCacheKeep */
