@@ -1482,6 +1482,11 @@ ScimFilterToSql(ScimResourceKind kind, const char *filter, ScimSqlFilter *out,
 	init_ctx(&fc, kind, out, false);
 	compile_node(&fc, tree, NULL, &out->sql);
 	out->at_most_one = at_most_one_row(kind, tree);
+	out->user_name = NULL;
+	if (kind == SCIM_RES_USER && unique_key_eq(kind, tree) &&
+		tree->vkind == SCIM_VAL_STRING && strlen(tree->value) == tree->valuelen &&
+		scim_strcasecmp(tree->path.attr, "userName") == 0)
+		out->user_name = tree->value;
 }
 
 

@@ -19,6 +19,8 @@
  * that an eq on a unique key narrows to one resource (userName eq, the
  * IdPs' lookup) gets one generic plan at once: every plan of it is the
  * same index lookup.  DDL on the tables invalidates the plans as usual.
+ * The IdPs' lookup itself, userName eq "..." and nothing else, skips the
+ * executor: ScimUserFetch reads the userName key (bench/README.md, F-9).
  *
  * Paging (RFC 7644 §3.4.2.4): startIndex is 1-based and below 1 means 1;
  * a negative count means 0; no count means the tenant's max_results, and
@@ -232,6 +234,23 @@ ScimList(ScimRequest *req, ScimResourceKind kind, const ScimListParams *params)
 
 	build_query(req, kind, params, q);
 	res->start_index = (int) q->start;
+
+	/*
+	 * userName eq "..." alone, the IdPs' lookup before every create: one
+	 * user or none, read from the userName key (user_fetch.c).  The filter
+	 * and sortBy were compiled all the same, for their errors.
+	 */
+	if (q->f.user_name != NULL)
+	{
+		HeapTuple	tup;
+		TupleDesc	desc;
+		bool		found = ScimUserFetch(req, NULL, q->f.user_name, &tup, &desc);
+
+		res->total = found ? 1 : 0;
+		if (found && q->start == 1 && q->count > 0)
+			res->resources = list_make1(ScimUserRender(req, tup, desc));
+		return res;
+	}
 
 	/*
 	 * The page first: a page that is neither full nor empty past the start

@@ -164,6 +164,11 @@ extern ScimResult *ScimUserReplace(ScimRequest *req, const char *id, ScimJson *i
 extern ScimResult *ScimUserPatch(ScimRequest *req, const char *id, ScimJson *patch);
 extern void ScimUserDelete(ScimRequest *req, const char *id);
 extern ScimJson *ScimUserRender(ScimRequest *req, HeapTuple tup, TupleDesc desc);
+
+/* ---- one user by a unique key, from the indexes (user_fetch.c) ---- */
+extern bool ScimUserFetch(ScimRequest *req, const pg_uuid_t *id,
+						  const char *user_name, HeapTuple *tup,
+						  TupleDesc *desc);
 extern const char *ScimUserColumns;
 
 extern ScimResult *ScimGroupCreate(ScimRequest *req, ScimJson *in);
@@ -250,6 +255,9 @@ typedef struct ScimSqlFilter
 										 * deactivated users */
 	bool		at_most_one;	/* out: an eq on a unique key narrows the
 								 * filter to one resource at most */
+	const char *user_name;		/* out: the filter is userName eq this
+								 * string and nothing else (the IdPs'
+								 * lookup), or NULL */
 	Oid			argtypes[SCIM_SQL_MAX_PARAMS];
 	Datum		args[SCIM_SQL_MAX_PARAMS];
 } ScimSqlFilter;

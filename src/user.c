@@ -105,8 +105,8 @@ typedef struct StoredUser
 /* forward declarations */
 static ScimJson *render(ScimRequest *req, HeapTuple tup, TupleDesc desc,
 						bool with_derived);
-static bool load_user(ScimRequest *req, const char *id, bool for_update,
-					  HeapTuple *tup, TupleDesc *desc);
+static bool load_user(ScimRequest *req, const char *id, HeapTuple *tup,
+					  TupleDesc *desc);
 static StoredUser *load_state(ScimRequest *req, const char *id);
 static void row_from_doc(ScimRequest *req, ScimJson *doc, UserRow *row);
 static void derive(UserRow *row);
@@ -242,33 +242,26 @@ ScimUserRender(ScimRequest *req, HeapTuple tup, TupleDesc desc)
 
 /*
  * load_user
- *		Find a user of the request's tenant; false when there is none.  Ids
- *		that are not UUIDs are simply unknown.
+ *		Find and lock (FOR NO KEY UPDATE) a user of the request's tenant for
+ *		a write; false when there is none.  Ids that are not UUIDs are
+ *		simply unknown.  Reads go through ScimUserFetch (user_fetch.c).
  */
 static bool
-load_user(ScimRequest *req, const char *id, bool for_update, HeapTuple *tup,
-		  TupleDesc *desc)
+load_user(ScimRequest *req, const char *id, HeapTuple *tup, TupleDesc *desc)
 {
-	static SPIPlanPtr plan_ro = NULL;
-	static SPIPlanPtr plan_rw = NULL;
+	static SPIPlanPtr plan = NULL;
 	Oid			types[2] = {TEXTOID, UUIDOID};
 	Datum		values[2];
 	pg_uuid_t  *uuid = palloc(sizeof(pg_uuid_t));
-	SPIPlanPtr	plan;
 
 	if (!ScimParseUuid(id, uuid))
 		return false;
 	values[0] = CStringGetTextDatum(req->tenant->id);
 	values[1] = UUIDPGetDatum(uuid);
-	if (for_update)
-		plan = ScimPlan(&plan_rw,
-						psprintf("SELECT %s FROM scim.users u WHERE u.tenant_id = $1 AND u.id = $2 "
-								 "FOR NO KEY UPDATE OF u", ScimUserColumns), 2, types);
-	else
-		plan = ScimPlan(&plan_ro,
-						psprintf("SELECT %s FROM scim.users u WHERE u.tenant_id = $1 AND u.id = $2",
-								 ScimUserColumns), 2, types);
-	if (ScimExec(plan, values, NULL, !for_update, 1) != 1)
+	ScimPlan(&plan,
+			 psprintf("SELECT %s FROM scim.users u WHERE u.tenant_id = $1 AND u.id = $2 "
+					  "FOR NO KEY UPDATE OF u", ScimUserColumns), 2, types);
+	if (ScimExec(plan, values, NULL, false, 1) != 1)
 		return false;
 	*tup = SPI_tuptable->vals[0];
 	*desc = SPI_tuptable->tupdesc;
@@ -284,7 +277,7 @@ load_state(ScimRequest *req, const char *id)
 	TupleDesc	desc;
 	bool		isnull;
 
-	if (!load_user(req, id, true, &tup, &desc))
+	if (!load_user(req, id, &tup, &desc))
 		ScimError(SCIM_ERR_NOT_FOUND, "user \"%s\" not found", id);
 	ScimParseUuid(id, &st->uuid);
 	st->id = col_text(tup, desc, UC_ID);
@@ -681,8 +674,10 @@ ScimUserGet(ScimRequest *req, const char *id)
 	TupleDesc	desc;
 	ScimResult *r = palloc0(sizeof(ScimResult));
 	bool		isnull;
+	pg_uuid_t	uuid;
 
-	if (!load_user(req, id, false, &tup, &desc))
+	/* ids that are not UUIDs are simply unknown */
+	if (!ScimParseUuid(id, &uuid) || !ScimUserFetch(req, &uuid, NULL, &tup, &desc))
 		ScimError(SCIM_ERR_NOT_FOUND, "user \"%s\" not found", id);
 	r->resource = render(req, tup, desc, true);
 	r->version = DatumGetInt64(SPI_getbinval(tup, desc, UC_VERSION, &isnull));
