@@ -32,7 +32,7 @@ OBJS = \
 	src/query.o \
 	src/patch.o \
 	src/resource.o \
-	src/user_fetch.o \
+	src/key_fetch.o \
 	src/user.o \
 	src/group.o \
 	src/discovery.o \

@@ -114,8 +114,8 @@ typedef struct MemberChanges
 } MemberChanges;
 
 /* forward declarations */
-static bool load_group(ScimRequest *req, const char *id, bool for_update,
-					   HeapTuple *tup, TupleDesc *desc);
+static bool load_group(ScimRequest *req, const char *id, HeapTuple *tup,
+					   TupleDesc *desc);
 static StoredGroup *load_state(ScimRequest *req, const char *id);
 static void check_writable(ScimRequest *req, StoredGroup *st);
 static void check_name(ScimRequest *req, const char *name);
@@ -216,32 +216,28 @@ ScimGroupRender(ScimRequest *req, HeapTuple tup, TupleDesc desc, bool with_membe
 	return doc;
 }
 
-/* find a group of the request's tenant; false when there is none */
+/*
+ * Find and lock (FOR NO KEY UPDATE) a group of the request's tenant for a
+ * write; false when there is none.  Reads go through ScimGroupFetch
+ * (key_fetch.c).
+ */
 static bool
-load_group(ScimRequest *req, const char *id, bool for_update, HeapTuple *tup,
-		   TupleDesc *desc)
+load_group(ScimRequest *req, const char *id, HeapTuple *tup, TupleDesc *desc)
 {
-	static SPIPlanPtr plan_ro = NULL;
-	static SPIPlanPtr plan_rw = NULL;
+	static SPIPlanPtr plan = NULL;
 	Oid			types[2] = {TEXTOID, UUIDOID};
 	Datum		values[2];
 	pg_uuid_t  *uuid = palloc(sizeof(pg_uuid_t));
-	SPIPlanPtr	plan;
 
 	if (!ScimParseUuid(id, uuid))
 		return false;
 	values[0] = tenant_datum(req);
 	values[1] = UUIDPGetDatum(uuid);
-	if (for_update)
-		plan = ScimPlan(&plan_rw,
-						psprintf("SELECT %s FROM scim.groups g WHERE g.tenant_id = $1 "
-								 "AND g.id = $2 FOR NO KEY UPDATE", ScimGroupColumns),
-						2, types);
-	else
-		plan = ScimPlan(&plan_ro,
-						psprintf("SELECT %s FROM scim.groups g WHERE g.tenant_id = $1 "
-								 "AND g.id = $2", ScimGroupColumns), 2, types);
-	if (ScimExec(plan, values, NULL, !for_update, 1) != 1)
+	ScimPlan(&plan,
+			 psprintf("SELECT %s FROM scim.groups g WHERE g.tenant_id = $1 "
+					  "AND g.id = $2 FOR NO KEY UPDATE", ScimGroupColumns),
+			 2, types);
+	if (ScimExec(plan, values, NULL, false, 1) != 1)
 		return false;
 	*tup = SPI_tuptable->vals[0];
 	*desc = SPI_tuptable->tupdesc;
@@ -257,7 +253,7 @@ load_state(ScimRequest *req, const char *id)
 	TupleDesc	desc;
 	bool		isnull;
 
-	if (!load_group(req, id, true, &tup, &desc))
+	if (!load_group(req, id, &tup, &desc))
 		ScimError(SCIM_ERR_NOT_FOUND, "group \"%s\" not found", id);
 	ScimParseUuid(id, &st->uuid);
 	st->id = SPI_getvalue(tup, desc, GC_ID);
@@ -619,7 +615,7 @@ matching_members(MemberChanges *mc, ScimFilterNode *filter)
 	TupleDesc	desc;
 	int			i;
 
-	if (!load_group(mc->req, mc->group->id, false, &tup, &desc))
+	if (!ScimGroupFetch(mc->req, &mc->group->uuid, &tup, &desc))
 		ScimError(SCIM_ERR_NOT_FOUND, "group \"%s\" not found", mc->group->id);
 	all = ScimJsonGet(ScimGroupRender(mc->req, tup, desc, true), "members");
 	for (i = 0; i < all->count; i++)
@@ -890,8 +886,10 @@ ScimGroupGet(ScimRequest *req, const char *id, bool with_members)
 	HeapTuple	tup;
 	TupleDesc	desc;
 	bool		isnull;
+	pg_uuid_t	uuid;
 
-	if (!load_group(req, id, false, &tup, &desc))
+	/* ids that are not UUIDs are simply unknown */
+	if (!ScimParseUuid(id, &uuid) || !ScimGroupFetch(req, &uuid, &tup, &desc))
 		ScimError(SCIM_ERR_NOT_FOUND, "group \"%s\" not found", id);
 	r->version = DatumGetInt64(SPI_getbinval(tup, desc, GC_VERSION, &isnull));
 	r->id = SPI_getvalue(tup, desc, GC_ID);

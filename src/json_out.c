@@ -13,6 +13,7 @@
 #include "utils/builtins.h"
 #include "utils/json.h"
 #include "utils/jsonb.h"
+#include "utils/numeric.h"
 
 #include "json.h"
 #include "scim.h"
@@ -93,20 +94,95 @@ ScimJsonToJsonb(const ScimJson *v)
 	return DirectFunctionCall1(jsonb_in, CStringGetDatum(ScimJsonToCString(v)));
 }
 
+/* a jsonb scalar as a tree node; numbers keep numeric's text */
+static ScimJson *
+jsonb_scalar(const JsonbValue *v)
+{
+	switch (v->type)
+	{
+		case jbvNull:
+			return ScimJsonNew(SJ_NULL);
+		case jbvString:
+			return ScimJsonMakeStringLen(v->val.string.val, v->val.string.len);
+		case jbvNumeric:
+			return ScimJsonMakeNumber(DatumGetCString(DirectFunctionCall1(numeric_out,
+																		  NumericGetDatum(v->val.numeric))));
+		case jbvBool:
+			return ScimJsonMakeBool(v->val.boolean);
+		default:
+			elog(ERROR, "unexpected jsonb value type %d", (int) v->type);
+	}
+	return NULL;				/* keep compiler quiet */
+}
+
 /*
- * The tree of a jsonb value.  jsonb text is always valid JSON, but may hold
- * "\u0000"-free strings only, so parsing it back cannot fail.
+ * The tree of a jsonb value, read with jsonb's iterator: the same tree as
+ * parsing its text would give (keys in jsonb's order, numbers as numeric's
+ * text), without writing and parsing the text.
  */
 ScimJson *
 ScimJsonFromJsonb(Jsonb *jb)
 {
-	char	   *text = JsonbToCString(NULL, &jb->root, VARSIZE(jb));
-	ScimJsonError err;
-	ScimJson   *v = ScimJsonParse(text, strlen(text), &err);
+	JsonbIterator *it = JsonbIteratorInit(&jb->root);
+	JsonbIteratorToken tok;
+	JsonbValue	v;
+	ScimJson  **open = NULL;	/* the containers being filled */
+	int			depth = 0;
+	int			size = 0;
+	ScimJson   *result = NULL;
+	char	   *key = NULL;
 
-	if (v == NULL)
-		elog(ERROR, "could not read back jsonb: %s", err.message);
-	return v;
+	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
+	{
+		ScimJson   *node;
+
+		switch (tok)
+		{
+			case WJB_BEGIN_ARRAY:
+				if (v.val.array.rawScalar)
+					continue;	/* a lone scalar: its WJB_ELEM is the value */
+				node = ScimJsonNew(SJ_ARRAY);
+				break;
+			case WJB_BEGIN_OBJECT:
+				node = ScimJsonNew(SJ_OBJECT);
+				break;
+			case WJB_KEY:
+				key = pnstrdup(v.val.string.val, v.val.string.len);
+				continue;
+			case WJB_VALUE:
+			case WJB_ELEM:
+				node = jsonb_scalar(&v);
+				break;
+			case WJB_END_ARRAY:
+			case WJB_END_OBJECT:
+				if (depth > 0)	/* else the end of a lone scalar */
+					depth--;
+				continue;
+			default:
+				elog(ERROR, "unexpected jsonb iterator token %d", (int) tok);
+		}
+		if (depth == 0)
+			result = node;
+		else
+		{
+			ScimJson   *parent = open[depth - 1];
+
+			ScimJsonAppend(parent, node);
+			if (parent->type == SJ_OBJECT)
+				parent->keys[parent->count - 1] = key;
+		}
+		if (node->type == SJ_ARRAY || node->type == SJ_OBJECT)
+		{
+			if (depth == size)
+			{
+				size = Max(8, size * 2);
+				open = open == NULL ? palloc(size * sizeof(ScimJson *)) :
+					repalloc(open, size * sizeof(ScimJson *));
+			}
+			open[depth++] = node;
+		}
+	}
+	return result;
 }
 
 /*

@@ -237,7 +237,7 @@ ScimList(ScimRequest *req, ScimResourceKind kind, const ScimListParams *params)
 
 	/*
 	 * userName eq "..." alone, the IdPs' lookup before every create: one
-	 * user or none, read from the userName key (user_fetch.c).  The filter
+	 * user or none, read from the userName key (key_fetch.c).  The filter
 	 * and sortBy were compiled all the same, for their errors.
 	 */
 	if (q->f.user_name != NULL)

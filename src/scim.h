@@ -165,10 +165,12 @@ extern ScimResult *ScimUserPatch(ScimRequest *req, const char *id, ScimJson *pat
 extern void ScimUserDelete(ScimRequest *req, const char *id);
 extern ScimJson *ScimUserRender(ScimRequest *req, HeapTuple tup, TupleDesc desc);
 
-/* ---- one user by a unique key, from the indexes (user_fetch.c) ---- */
+/* ---- one user or group by a unique key, from the indexes (key_fetch.c) ---- */
 extern bool ScimUserFetch(ScimRequest *req, const pg_uuid_t *id,
 						  const char *user_name, HeapTuple *tup,
 						  TupleDesc *desc);
+extern bool ScimGroupFetch(ScimRequest *req, const pg_uuid_t *id,
+						   HeapTuple *tup, TupleDesc *desc);
 extern const char *ScimUserColumns;
 
 extern ScimResult *ScimGroupCreate(ScimRequest *req, ScimJson *in);

@@ -132,11 +132,17 @@ derived_has(List *derived, const char *name)
 	return false;
 }
 
-/* a text column of tup, or NULL */
+/* a text (or other) column of tup as text, or NULL */
 static char *
 col_text(HeapTuple tup, TupleDesc desc, int col)
 {
-	return SPI_getvalue(tup, desc, col);
+	bool		isnull;
+	Datum		d;
+
+	if (TupleDescAttr(desc, col - 1)->atttypid != TEXTOID)
+		return SPI_getvalue(tup, desc, col);
+	d = SPI_getbinval(tup, desc, col, &isnull);
+	return isnull ? NULL : TextDatumGetCString(d);
 }
 
 /*
@@ -244,7 +250,7 @@ ScimUserRender(ScimRequest *req, HeapTuple tup, TupleDesc desc)
  * load_user
  *		Find and lock (FOR NO KEY UPDATE) a user of the request's tenant for
  *		a write; false when there is none.  Ids that are not UUIDs are
- *		simply unknown.  Reads go through ScimUserFetch (user_fetch.c).
+ *		simply unknown.  Reads go through ScimUserFetch (key_fetch.c).
  */
 static bool
 load_user(ScimRequest *req, const char *id, HeapTuple *tup, TupleDesc *desc)

@@ -1,13 +1,13 @@
 -- test/pgtap/08_key_reads.sql
---	  The reads by a unique key that skip the executor (src/user_fetch.c):
---	  GET /Users/{id} and the filter userName eq "..." alone must answer
---	  exactly what the SQL statements of the list (src/query.c) answer for
---	  the same user, in the same tenant only, with what the transaction
---	  itself wrote, and after the tables change.
+--	  The reads by a unique key that skip the executor (src/key_fetch.c):
+--	  GET /Users/{id}, GET /Groups/{id} and the filter userName eq "..."
+--	  alone must answer exactly what the SQL statements of the list
+--	  (src/query.c) answer for the same resource, in the same tenant only,
+--	  with what the transaction itself wrote, and after the tables change.
 CREATE EXTENSION IF NOT EXISTS pgtap;
 
 BEGIN;
-SELECT plan(24);
+SELECT plan(28);
 
 -- a user as the SQL path answers it: "id eq" is not a key read
 CREATE FUNCTION pg_temp.by_sql(t text, id text) RETURNS jsonb
@@ -47,6 +47,13 @@ SELECT throws_ok(format('SELECT scim.user_get(%L, %L)', 'pgtap08', :'ann' || '0'
 				 format('user "%s0" not found', :'ann'), 'an id that is no UUID is not found');
 SELECT throws_ok($$SELECT scim.user_get('pgtap08', '')$$, 'P0002', NULL, 'an empty id is not found');
 
+-- ------------------------------------------------------------ groups by id
+
+SELECT is(scim.group_get('pgtap08', :'g1'), scim.group_list('pgtap08', format('id eq "%s"', :'g1')) -> 'Resources' -> 0,
+		  'group_get answers what the list statement answers');
+SELECT throws_ok(format('SELECT scim.group_get(%L, %L)', 'pgtap08_b', :'g1'), 'P0002',
+				 format('group "%s" not found', :'g1'), 'another tenant''s group is not found by id');
+
 -- ------------------------------------------------------------ userName eq
 
 SELECT is(scim.user_list('pgtap08', 'userName eq "ANN.LEE@EXAMPLE.COM"'),
@@ -82,6 +89,8 @@ SELECT is(scim.user_get('pgtap08', scim.user_create('pgtap08', '{"userName": "sa
 SELECT scim.group_patch('pgtap08', :'g4', format('{"Operations": [{"op": "add", "path": "members", "value": [{"value": "%s"}]}]}', :'solo')::jsonb) \gset _
 SELECT is(scim.user_get('pgtap08', :'solo') -> 'groups' -> 0 ->> 'display', 'Empty',
 		  'a membership added by the transaction shows at once');
+SELECT is(scim.group_get('pgtap08', :'g4') -> 'members' -> 0 ->> 'value', :'solo',
+		  'and the group read sees it too');
 SELECT scim.user_delete('pgtap08', :'solo') \gset _
 SELECT is(scim.user_list('pgtap08', 'userName eq "solo"') -> 'totalResults', '0'::jsonb,
 		  'a deleted user is not found by userName');
@@ -94,6 +103,10 @@ SELECT is(scim.user_get('pgtap08', :'ann'), pg_temp.by_sql('pgtap08', :'ann'),
 ALTER TABLE scim.members ADD COLUMN pgtap08_extra int;
 SELECT is(jsonb_array_length(scim.user_get('pgtap08', :'ann') -> 'groups'), 3,
 		  'and so after ALTER TABLE scim.members');
+
+ALTER TABLE scim.groups ADD COLUMN pgtap08_extra int;
+SELECT is(scim.group_get('pgtap08', :'g1'), scim.group_list('pgtap08', format('id eq "%s"', :'g1')) -> 'Resources' -> 0,
+		  'and so after ALTER TABLE scim.groups');
 
 SELECT * FROM finish();
 ROLLBACK;
