@@ -485,6 +485,26 @@ ScimUserFetch(ScimRequest *req, const pg_uuid_t *id, const char *user_name,
 }
 
 /*
+ * ScimUserGroups
+ *		The groups column of ScimUserColumns for user *id of the request's
+ *		tenant, read from the indexes: what a write adds to the row it
+ *		RETURNs (user.c).
+ */
+Datum
+ScimUserGroups(ScimRequest *req, const pg_uuid_t *id, bool *isnull)
+{
+	Datum		groups;
+
+	lock_relations();
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	groups = user_groups(CStringGetTextDatum(req->tenant->id), UUIDPGetDatum(id),
+						 GetActiveSnapshot(), isnull);
+	PopActiveSnapshot();
+	return groups;
+}
+
+/*
  * ScimGroupFetch
  *		The group of the request's tenant with id *id, as one tuple of
  *		ScimGroupColumns' shape in *tup and *desc; false when there is none.

@@ -171,6 +171,8 @@ extern bool ScimUserFetch(ScimRequest *req, const pg_uuid_t *id,
 						  TupleDesc *desc);
 extern bool ScimGroupFetch(ScimRequest *req, const pg_uuid_t *id,
 						   HeapTuple *tup, TupleDesc *desc);
+extern Datum ScimUserGroups(ScimRequest *req, const pg_uuid_t *id,
+							bool *isnull);
 extern const char *ScimUserColumns;
 
 extern ScimResult *ScimGroupCreate(ScimRequest *req, ScimJson *in);

@@ -7,7 +7,7 @@
 CREATE EXTENSION IF NOT EXISTS pgtap;
 
 BEGIN;
-SELECT plan(28);
+SELECT plan(31);
 
 -- a user as the SQL path answers it: "id eq" is not a key read
 CREATE FUNCTION pg_temp.by_sql(t text, id text) RETURNS jsonb
@@ -46,6 +46,14 @@ SELECT throws_ok(format('SELECT scim.user_get(%L, %L)', 'pgtap08_b', :'ann'), 'P
 SELECT throws_ok(format('SELECT scim.user_get(%L, %L)', 'pgtap08', :'ann' || '0'), 'P0002',
 				 format('user "%s0" not found', :'ann'), 'an id that is no UUID is not found');
 SELECT throws_ok($$SELECT scim.user_get('pgtap08', '')$$, 'P0002', NULL, 'an empty id is not found');
+
+-- ------------------------------------------------------------ writes answer with the groups
+
+SELECT is(scim.user_patch('pgtap08', :'ann', '{"Operations": [{"op": "replace", "path": "title", "value": "CEO"}]}') -> 'groups',
+		  scim.user_get('pgtap08', :'ann') -> 'groups', 'a PATCH answers with the user''s groups');
+SELECT is(scim.user_replace('pgtap08', :'ann', '{"userName": "Ann.Lee@Example.com", "title": "CTO"}') -> 'groups',
+		  pg_temp.by_sql('pgtap08', :'ann') -> 'groups', 'so does a PUT');
+SELECT ok(NOT scim.user_create('pgtap08', '{"userName": "fresh"}') ? 'groups', 'a new user is in no group');
 
 -- ------------------------------------------------------------ groups by id
 
