@@ -129,6 +129,10 @@ static TupleDesc columns_desc(Relation rel, const char *const *names, int n,
 							  TupleDesc kept);
 static void check_index(Oid indexid, Relation heap, const char *first,
 						const char *second);
+static IndexScanDesc begin_key_scan(Relation heap, Relation index,
+									Datum tenant, RegProcedure eq, Datum key,
+									Snapshot snap);
+static Snapshot begin_read(void);
 static bool fetch_one(Relation heap, Relation index, Datum tenant,
 					  RegProcedure eq, Datum key, Snapshot snap,
 					  TupleTableSlot *slot);
@@ -299,16 +303,15 @@ lock_relations(void)
 }
 
 /*
- * The one row of heap that index (tenant_id, key) finds under snap, into
- * slot; false when there is none.  eq is the equality of key's type.
+ * An index scan of heap for the rows whose index key is (tenant_id, key)
+ * under snap; eq is the equality of key's type.
  */
-static bool
-fetch_one(Relation heap, Relation index, Datum tenant, RegProcedure eq,
-		  Datum key, Snapshot snap, TupleTableSlot *slot)
+static IndexScanDesc
+begin_key_scan(Relation heap, Relation index, Datum tenant, RegProcedure eq,
+			   Datum key, Snapshot snap)
 {
 	ScanKeyData keys[2];
 	IndexScanDesc scan;
-	bool		found;
 
 	ScanKeyEntryInitialize(&keys[0], 0, 1, BTEqualStrategyNumber, InvalidOid,
 						   index->rd_indcollation[0], F_TEXTEQ, tenant);
@@ -316,9 +319,33 @@ fetch_one(Relation heap, Relation index, Datum tenant, RegProcedure eq,
 						   index->rd_indcollation[1], eq, key);
 	scan = index_beginscan(heap, index, snap, 2, 0);
 	index_rescan(scan, keys, 2, NULL, 0);
-	found = index_getnext_slot(scan, ForwardScanDirection, slot);
+	return scan;
+}
+
+/* the one row of a key scan (begin_key_scan's arguments) into slot, if any */
+static bool
+fetch_one(Relation heap, Relation index, Datum tenant, RegProcedure eq,
+		  Datum key, Snapshot snap, TupleTableSlot *slot)
+{
+	IndexScanDesc scan = begin_key_scan(heap, index, tenant, eq, key, snap);
+	bool		found = index_getnext_slot(scan, ForwardScanDirection, slot);
+
 	index_endscan(scan);
 	return found;
+}
+
+/*
+ * Start a read: the relations locked, and a fresh snapshot that also sees
+ * the transaction's own writes, as a read-write SPI statement takes it.
+ * The caller pops it (PopActiveSnapshot).
+ */
+static Snapshot
+begin_read(void)
+{
+	lock_relations();
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	return GetActiveSnapshot();
 }
 
 /* order of GroupRefs: by id, as uuid_cmp orders (ORDER BY g.id) */
@@ -345,7 +372,6 @@ user_groups(Datum tenant, Datum user_id, Snapshot snap, bool *isnull)
 	IndexScanDesc scan;
 	TupleTableSlot *mslot;
 	TupleTableSlot *gslot = NULL;
-	ScanKeyData keys[2];
 	GroupRef   *refs = NULL;
 	int			n = 0;
 	int			size = 0;
@@ -353,12 +379,7 @@ user_groups(Datum tenant, Datum user_id, Snapshot snap, bool *isnull)
 	JsonbValue *array;
 	int			i;
 
-	ScanKeyEntryInitialize(&keys[0], 0, 1, BTEqualStrategyNumber, InvalidOid,
-						   member_index->rd_indcollation[0], F_TEXTEQ, tenant);
-	ScanKeyEntryInitialize(&keys[1], 0, 2, BTEqualStrategyNumber, InvalidOid,
-						   member_index->rd_indcollation[1], F_UUID_EQ, user_id);
-	scan = index_beginscan(members, member_index, snap, 2, 0);
-	index_rescan(scan, keys, 2, NULL, 0);
+	scan = begin_key_scan(members, member_index, tenant, F_UUID_EQ, user_id, snap);
 	mslot = table_slot_create(members, NULL);
 	while (index_getnext_slot(scan, ForwardScanDirection, mslot))
 	{
@@ -442,11 +463,7 @@ ScimUserFetch(ScimRequest *req, const pg_uuid_t *id, const char *user_name,
 	bool		found;
 	int			i;
 
-	lock_relations();
-	/* as a read-write SPI statement: see our own writes, and a new snapshot */
-	CommandCounterIncrement();
-	PushActiveSnapshot(GetTransactionSnapshot());
-	snap = GetActiveSnapshot();
+	snap = begin_read();
 
 	users = table_open(info.rels[REL_USERS], NoLock);
 	slot = table_slot_create(users, NULL);
@@ -495,11 +512,8 @@ ScimUserGroups(ScimRequest *req, const pg_uuid_t *id, bool *isnull)
 {
 	Datum		groups;
 
-	lock_relations();
-	CommandCounterIncrement();
-	PushActiveSnapshot(GetTransactionSnapshot());
 	groups = user_groups(CStringGetTextDatum(req->tenant->id), UUIDPGetDatum(id),
-						 GetActiveSnapshot(), isnull);
+						 begin_read(), isnull);
 	PopActiveSnapshot();
 	return groups;
 }
@@ -518,18 +532,16 @@ ScimGroupFetch(ScimRequest *req, const pg_uuid_t *id, HeapTuple *tup,
 	Relation	groups;
 	Relation	index;
 	TupleTableSlot *slot;
+	Snapshot	snap;
 	bool		found;
 	int			i;
 
-	lock_relations();
-	CommandCounterIncrement();
-	PushActiveSnapshot(GetTransactionSnapshot());
-
+	snap = begin_read();
 	groups = table_open(info.rels[REL_GROUPS], NoLock);
 	index = index_open(info.rels[REL_GROUPS_PKEY], NoLock);
 	slot = table_slot_create(groups, NULL);
 	found = fetch_one(groups, index, CStringGetTextDatum(req->tenant->id),
-					  F_UUID_EQ, UUIDPGetDatum(id), GetActiveSnapshot(), slot);
+					  F_UUID_EQ, UUIDPGetDatum(id), snap, slot);
 	if (found)
 	{
 		slot_getallattrs(slot);
