@@ -65,6 +65,7 @@ typedef struct HttpResponse
 
 /* forward declarations */
 static const char *header(HttpRequest *h, const char *name);
+static ScimJson *read_headers(void);
 static void add_header(HttpResponse *r, const char *name, const char *value);
 static void authenticate(HttpRequest *h);
 static void check_media_types(HttpRequest *h);
@@ -75,13 +76,55 @@ static void error_response(HttpResponse *r, ScimErrorKind kind, const char *deta
 static Datum send_response(HttpResponse *r);
 static char *base_url(HttpRequest *h);
 
-/* the value of request header name (lower case), or NULL */
+/*
+ * the value of request header name (lower case), or NULL; the keys were
+ * lower-cased when read (read_headers)
+ */
 static const char *
 header(HttpRequest *h, const char *name)
 {
-	const char *v = ScimJsonGetString(h->headers, name);
+	int			i;
 
-	return (v && v[0]) ? v : NULL;
+	for (i = h->headers->count - 1; i >= 0; i--)
+	{
+		ScimJson   *v = h->headers->items[i];
+
+		if (strcmp(h->headers->keys[i], name) == 0)
+			return (v->type == SJ_STRING && v->str[0]) ? v->str : NULL;
+	}
+	return NULL;
+}
+
+/*
+ * read_headers
+ *		PostgREST's request.headers: an object of header names (which it
+ *		lower-cases already; done again here, in place, so that header()
+ *		can compare exactly) and values.  Anything else reads as no headers.
+ */
+static ScimJson *
+read_headers(void)
+{
+	const char *text = GetConfigOption("request.headers", true, false);
+	ScimJson   *headers = NULL;
+	int			i;
+
+	if (text != NULL && text[0] != '\0')
+	{
+		ScimJsonError err;
+
+		headers = ScimJsonParse(text, strlen(text), &err);
+	}
+	if (headers == NULL || headers->type != SJ_OBJECT)
+		return ScimJsonNew(SJ_OBJECT);
+	for (i = 0; i < headers->count; i++)
+	{
+		char	   *k;
+
+		for (k = headers->keys[i]; *k; k++)
+			if (*k >= 'A' && *k <= 'Z')
+				*k += 'a' - 'A';
+	}
+	return headers;
 }
 
 /* append a response header */
@@ -877,7 +920,6 @@ scim_handle(PG_FUNCTION_ARGS)
 	ResourceOwner oldowner = CurrentResourceOwner;
 	HttpRequest h;
 	HttpResponse r;
-	const char *hdrs;
 	Datum		result;
 	volatile bool failed = false;
 	ErrorData  *volatile edata = NULL;
@@ -888,15 +930,7 @@ scim_handle(PG_FUNCTION_ARGS)
 	r.headers = ScimJsonNew(SJ_ARRAY);
 	ScimExtensionsReset();
 
-	hdrs = GetConfigOption("request.headers", true, false);
-	if (hdrs != NULL && hdrs[0] != '\0')
-	{
-		ScimJsonError err;
-
-		h.headers = ScimJsonParse(hdrs, strlen(hdrs), &err);
-	}
-	if (h.headers == NULL)
-		h.headers = ScimJsonNew(SJ_OBJECT);
+	h.headers = read_headers();
 	h.method = header(&h, "x-scim-method");
 	h.uri = header(&h, "x-scim-uri");
 	if (!PG_ARGISNULL(0))

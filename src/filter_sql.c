@@ -1453,25 +1453,52 @@ at_most_one_row(ScimResourceKind kind, const ScimFilterNode *n)
 }
 
 /*
- * ScimFilterToSql
- *		Compile filter into a boolean predicate over alias u (users) or g
- *		(groups), appended to out->sql; its values go to out->args as
- *		parameters numbered from first_param (slot first_param - 1).
- *		Raises invalidFilter for anything the filter gets wrong.
+ * ScimFilterParseOrError
+ *		The tree of filter; invalidFilter when it is empty or does not parse.
  */
-void
-ScimFilterToSql(ScimResourceKind kind, const char *filter, ScimSqlFilter *out,
-				int first_param)
+ScimFilterNode *
+ScimFilterParseOrError(const char *filter)
 {
 	ScimParseError err;
 	ScimFilterNode *tree;
-	FilterCtx	fc;
 
 	if (filter == NULL)
 		ScimError(SCIM_ERR_INVALID_FILTER, "empty filter");
 	tree = ScimFilterParse(filter, strlen(filter), &err);
 	if (tree == NULL)
 		ScimError(SCIM_ERR_INVALID_FILTER, "%s", err.message);
+	return tree;
+}
+
+/*
+ * ScimFilterUserNameEq
+ *		The string of a users' filter that is userName eq "<string>" and
+ *		nothing else (the IdPs' lookup before every create), or NULL.  Such
+ *		a filter always compiles: it needs no SQL to be answered.
+ */
+const char *
+ScimFilterUserNameEq(ScimResourceKind kind, const ScimFilterNode *tree)
+{
+	if (kind == SCIM_RES_USER && unique_key_eq(kind, tree) &&
+		tree->vkind == SCIM_VAL_STRING && strlen(tree->value) == tree->valuelen &&
+		scim_strcasecmp(tree->path.attr, "userName") == 0)
+		return tree->value;
+	return NULL;
+}
+
+/*
+ * ScimFilterToSql
+ *		Compile a filter (ScimFilterParseOrError's tree) into a boolean
+ *		predicate over alias u (users) or g (groups), appended to out->sql;
+ *		its values go to out->args as parameters numbered from first_param
+ *		(slot first_param - 1).  Raises invalidFilter for anything the
+ *		filter gets wrong.
+ */
+void
+ScimFilterToSql(ScimResourceKind kind, const ScimFilterNode *tree,
+				ScimSqlFilter *out, int first_param)
+{
+	FilterCtx	fc;
 
 	if (out->sql.data == NULL)
 		initStringInfo(&out->sql);
@@ -1482,11 +1509,6 @@ ScimFilterToSql(ScimResourceKind kind, const char *filter, ScimSqlFilter *out,
 	init_ctx(&fc, kind, out, false);
 	compile_node(&fc, tree, NULL, &out->sql);
 	out->at_most_one = at_most_one_row(kind, tree);
-	out->user_name = NULL;
-	if (kind == SCIM_RES_USER && unique_key_eq(kind, tree) &&
-		tree->vkind == SCIM_VAL_STRING && strlen(tree->value) == tree->valuelen &&
-		scim_strcasecmp(tree->path.attr, "userName") == 0)
-		out->user_name = tree->value;
 }
 
 
@@ -1652,7 +1674,8 @@ scim_filter_to_sql(PG_FUNCTION_ARGS)
 
 	ScimExtensionsReset();		/* no tenant: the standard schemas */
 	ScimFilterToSql(kind_arg(PG_GETARG_TEXT_PP(0)),
-					text_to_cstring(PG_GETARG_TEXT_PP(1)), f, 2);
+					ScimFilterParseOrError(text_to_cstring(PG_GETARG_TEXT_PP(1))),
+					f, 2);
 	PG_RETURN_TEXT_P(cstring_to_text(f->sql.data));
 }
 
@@ -1671,7 +1694,8 @@ scim_filter_params(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	ScimExtensionsReset();		/* no tenant: the standard schemas */
 	ScimFilterToSql(kind_arg(PG_GETARG_TEXT_PP(0)),
-					text_to_cstring(PG_GETARG_TEXT_PP(1)), f, 2);
+					ScimFilterParseOrError(text_to_cstring(PG_GETARG_TEXT_PP(1))),
+					f, 2);
 	for (i = 1; i < f->nargs; i++)
 	{
 		Datum		values[3];

@@ -11,18 +11,68 @@
 
 #include "miscadmin.h"
 #include "utils/builtins.h"
-#include "utils/json.h"
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
 
 #include "json.h"
 #include "scim.h"
 
-/* append s as a JSON string literal */
+PG_FUNCTION_INFO_V1(scim_json_write);
+PG_FUNCTION_INFO_V1(scim_json_to_jsonb);
+
+/*
+ * append s as a JSON string literal: escape_json()'s output, written a run
+ * of plain bytes at a time rather than a byte at a time
+ */
 void
 ScimJsonOutString(StringInfo buf, const char *s)
 {
-	escape_json(buf, s);
+	const char *run = s;
+	const char *p;
+
+	appendStringInfoCharMacro(buf, '"');
+	for (p = s; *p; p++)
+	{
+		unsigned char c = (unsigned char) *p;
+		const char *esc;
+
+		if (likely(c >= 0x20 && c != '"' && c != '\\'))
+			continue;
+		if (p > run)
+			appendBinaryStringInfo(buf, run, p - run);
+		run = p + 1;
+		switch (c)
+		{
+			case '\b':
+				esc = "\\b";
+				break;
+			case '\f':
+				esc = "\\f";
+				break;
+			case '\n':
+				esc = "\\n";
+				break;
+			case '\r':
+				esc = "\\r";
+				break;
+			case '\t':
+				esc = "\\t";
+				break;
+			case '"':
+				esc = "\\\"";
+				break;
+			case '\\':
+				esc = "\\\\";
+				break;
+			default:
+				appendStringInfo(buf, "\\u%04x", (int) c);
+				continue;
+		}
+		appendBinaryStringInfo(buf, esc, 2);
+	}
+	if (p > run)
+		appendBinaryStringInfo(buf, run, p - run);
+	appendStringInfoCharMacro(buf, '"');
 }
 
 /* append v as compact JSON text */
@@ -49,7 +99,7 @@ ScimJsonOut(StringInfo buf, const ScimJson *v)
 			appendBinaryStringInfo(buf, v->str, v->len);
 			break;
 		case SJ_STRING:
-			escape_json(buf, v->str);
+			ScimJsonOutString(buf, v->str);
 			break;
 		case SJ_ARRAY:
 			appendStringInfoChar(buf, '[');
@@ -67,7 +117,7 @@ ScimJsonOut(StringInfo buf, const ScimJson *v)
 			{
 				if (i > 0)
 					appendStringInfoChar(buf, ',');
-				escape_json(buf, v->keys[i]);
+				ScimJsonOutString(buf, v->keys[i]);
 				appendStringInfoChar(buf, ':');
 				ScimJsonOut(buf, v->items[i]);
 			}
@@ -87,11 +137,91 @@ ScimJsonToCString(const ScimJson *v)
 	return buf.data;
 }
 
-/* v as a jsonb datum */
+/* a tree scalar as a jsonb scalar */
+static void
+jsonb_from_scalar(const ScimJson *v, JsonbValue *jv)
+{
+	switch (v ? v->type : SJ_NULL)
+	{
+		case SJ_NULL:
+			jv->type = jbvNull;
+			break;
+		case SJ_BOOL:
+			jv->type = jbvBool;
+			jv->val.boolean = v->boolean;
+			break;
+		case SJ_NUMBER:
+			jv->type = jbvNumeric;
+			jv->val.numeric =
+				DatumGetNumeric(DirectFunctionCall3(numeric_in, CStringGetDatum(v->str),
+													ObjectIdGetDatum(InvalidOid),
+													Int32GetDatum(-1)));
+			break;
+		case SJ_STRING:
+			if (v->len > JENTRY_OFFLENMASK)
+				ereport(ERROR,
+						errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+						errmsg("string too long to represent as jsonb string"),
+						errdetail("Due to an implementation restriction, jsonb strings cannot exceed %d bytes.",
+								  JENTRY_OFFLENMASK));
+			jv->type = jbvString;
+			jv->val.string.val = (char *) v->str;
+			jv->val.string.len = v->len;
+			break;
+		default:
+			elog(ERROR, "unexpected JSON node type %d", (int) v->type);
+	}
+}
+
+/* push v, as the value of a key or an array element (tok), onto *state */
+static JsonbValue *
+push_jsonb(JsonbParseState **state, const ScimJson *v, JsonbIteratorToken tok)
+{
+	JsonbValue	jv;
+	int			i;
+
+	check_stack_depth();
+	switch (v ? v->type : SJ_NULL)
+	{
+		case SJ_OBJECT:
+			pushJsonbValue(state, WJB_BEGIN_OBJECT, NULL);
+			for (i = 0; i < v->count; i++)
+			{
+				jv.type = jbvString;
+				jv.val.string.val = v->keys[i];
+				jv.val.string.len = strlen(v->keys[i]);
+				pushJsonbValue(state, WJB_KEY, &jv);
+				push_jsonb(state, v->items[i], WJB_VALUE);
+			}
+			return pushJsonbValue(state, WJB_END_OBJECT, NULL);
+		case SJ_ARRAY:
+			pushJsonbValue(state, WJB_BEGIN_ARRAY, NULL);
+			for (i = 0; i < v->count; i++)
+				push_jsonb(state, v->items[i], WJB_ELEM);
+			return pushJsonbValue(state, WJB_END_ARRAY, NULL);
+		default:
+			jsonb_from_scalar(v, &jv);
+			return pushJsonbValue(state, tok, &jv);
+	}
+}
+
+/*
+ * v as a jsonb datum, built with jsonb's own constructor: the value
+ * jsonb_in() would make of v's text (object keys sorted, duplicates the
+ * last one kept), without writing the text and parsing it back.
+ */
 Datum
 ScimJsonToJsonb(const ScimJson *v)
 {
-	return DirectFunctionCall1(jsonb_in, CStringGetDatum(ScimJsonToCString(v)));
+	JsonbParseState *state = NULL;
+	JsonbValue	jv;
+
+	if (v == NULL || (v->type != SJ_OBJECT && v->type != SJ_ARRAY))
+	{
+		jsonb_from_scalar(v, &jv);
+		return JsonbPGetDatum(JsonbValueToJsonb(&jv));
+	}
+	return JsonbPGetDatum(JsonbValueToJsonb(push_jsonb(&state, v, WJB_ELEM)));
 }
 
 /* a jsonb scalar as a tree node; numbers keep numeric's text */
@@ -202,4 +332,32 @@ ScimJsonParseOrError(const char *text, size_t len, const char *what)
 		ScimError(SCIM_ERR_INVALID_SYNTAX, "%s is not valid JSON: %s",
 				  what, err.message);
 	return v;
+}
+
+/*
+ * scim._json_write(doc text) RETURNS text
+ *		doc parsed and written back by the functions above (tests only).
+ */
+Datum
+scim_json_write(PG_FUNCTION_ARGS)
+{
+	text	   *doc = PG_GETARG_TEXT_PP(0);
+	ScimJson   *v = ScimJsonParseOrError(VARDATA_ANY(doc), VARSIZE_ANY_EXHDR(doc),
+										 "the document");
+
+	PG_RETURN_TEXT_P(cstring_to_text(ScimJsonToCString(v)));
+}
+
+/*
+ * scim._json_to_jsonb(doc text) RETURNS jsonb
+ *		doc parsed, then built into jsonb by ScimJsonToJsonb (tests only).
+ */
+Datum
+scim_json_to_jsonb(PG_FUNCTION_ARGS)
+{
+	text	   *doc = PG_GETARG_TEXT_PP(0);
+	ScimJson   *v = ScimJsonParseOrError(VARDATA_ANY(doc), VARSIZE_ANY_EXHDR(doc),
+										 "the document");
+
+	PG_RETURN_DATUM(ScimJsonToJsonb(v));
 }

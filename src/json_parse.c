@@ -175,12 +175,19 @@ parse_string_raw(JsonParser *p, char **out, int *outlen)
 	size_t		cap;
 	char	   *buf;
 	int			n = 0;
+	bool		plain = true;	/* printable ASCII only, as nearly always */
 
 	/* the decoded string is never longer than the raw text */
 	while (p->pos < p->len && p->s[p->pos] != '"')
 	{
-		if (p->s[p->pos] == '\\')
-			p->pos++;
+		unsigned char c = (unsigned char) p->s[p->pos];
+
+		if (c < 0x20 || c >= 0x80 || c == '\\')
+		{
+			plain = false;
+			if (c == '\\')
+				p->pos++;
+		}
 		p->pos++;
 	}
 	if (p->pos >= p->len)
@@ -191,12 +198,28 @@ parse_string_raw(JsonParser *p, char **out, int *outlen)
 	}
 	cap = p->pos - start + 1;
 	buf = scim_alloc(cap);
+	if (plain)
+	{
+		n = (int) (p->pos - start);
+		memcpy(buf, p->s + start, n);
+		p->pos++;				/* closing quote */
+		buf[n] = '\0';
+		*out = buf;
+		*outlen = n;
+		return true;
+	}
 	p->pos = start;
 
 	while (p->s[p->pos] != '"')
 	{
 		unsigned char c = (unsigned char) p->s[p->pos];
 
+		if (c >= 0x20 && c < 0x80 && c != '\\')
+		{
+			buf[n++] = (char) c;
+			p->pos++;
+			continue;
+		}
 		if (c < 0x20)
 		{
 			fail(p, "control character in string");

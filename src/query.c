@@ -60,34 +60,48 @@ typedef struct ListQuery
 } ListQuery;
 
 /* forward declarations */
+static void page_bounds(ScimRequest *req, const ScimListParams *params,
+						int64 *start, int64 *count);
 static void build_query(ScimRequest *req, ScimResourceKind kind,
-						const ScimListParams *params, ListQuery *q);
+						const ScimListParams *params,
+						const ScimFilterNode *filter, ListQuery *q);
 static void run(const char *sql, ListQuery *q, int nargs, bool read_only);
 static ScimJson *number(int64 n);
 
 
+/* the clamped startIndex and page size of params */
+static void
+page_bounds(ScimRequest *req, const ScimListParams *params,
+			int64 *start, int64 *count)
+{
+	int			max = req->tenant->max_results;
+
+	*start = Max(params->start_index, 1);
+	if (params->count < 0)
+		*count = max;			/* absent: the default page */
+	else
+		*count = Min(params->count, max);
+	*count = Max(*count, 0);
+}
+
 /*
  * build_query
- *		The count and page statements for params, with their parameters.
+ *		The count and page statements for params, whose filter (if any) is
+ *		the tree given, with their parameters.
  */
 static void
 build_query(ScimRequest *req, ScimResourceKind kind,
-			const ScimListParams *params, ListQuery *q)
+			const ScimListParams *params, const ScimFilterNode *filter,
+			ListQuery *q)
 {
 	bool		users = (kind == SCIM_RES_USER);
 	const char *table = users ? "scim.users u" : "scim.groups g";
 	const char *alias = users ? "u" : "g";
 	StringInfoData where;
 	char	   *order;
-	int			max = req->tenant->max_results;
 
 	memset(q, 0, sizeof(ListQuery));
-	q->start = Max(params->start_index, 1);
-	if (params->count < 0)
-		q->count = max;			/* absent: the default page */
-	else
-		q->count = Min(params->count, max);
-	q->count = Max(q->count, 0);
+	page_bounds(req, params, &q->start, &q->count);
 
 	q->f.show_inactive_members = req->tenant->list_deactivated_members;
 	q->f.argtypes[0] = TEXTOID;
@@ -96,11 +110,11 @@ build_query(ScimRequest *req, ScimResourceKind kind,
 
 	initStringInfo(&where);
 	appendStringInfo(&where, "%s.tenant_id = $1", alias);
-	if (params->filter != NULL)
+	if (filter != NULL)
 	{
 		appendStringInfoString(&where, " AND ");
 		q->f.sql = where;
-		ScimFilterToSql(kind, params->filter, &q->f, 2);
+		ScimFilterToSql(kind, filter, &q->f, 2);
 		where = q->f.sql;
 	}
 	order = ScimSortToSql(kind, params->sort_by, params->descending);
@@ -227,30 +241,44 @@ ScimList(ScimRequest *req, ScimResourceKind kind, const ScimListParams *params)
 {
 	ScimListResult *res = palloc0(sizeof(ScimListResult));
 	ListQuery  *q = palloc(sizeof(ListQuery));
+	ScimFilterNode *filter = NULL;
+	const char *user_name = NULL;
 	SPITupleTable *tt = NULL;
 	uint64		n = 0;
 	uint64		i;
 	bool		isnull;
 
-	build_query(req, kind, params, q);
-	res->start_index = (int) q->start;
+	if (params->filter != NULL)
+	{
+		filter = ScimFilterParseOrError(params->filter);
+		user_name = ScimFilterUserNameEq(kind, filter);
+	}
 
 	/*
 	 * userName eq "..." alone, the IdPs' lookup before every create: one
-	 * user or none, read from the userName key (key_fetch.c).  The filter
-	 * and sortBy were compiled all the same, for their errors.
+	 * user or none, read from the userName key (key_fetch.c), with no SQL.
+	 * sortBy is compiled all the same, for its errors.
 	 */
-	if (q->f.user_name != NULL)
+	if (user_name != NULL)
 	{
 		HeapTuple	tup;
 		TupleDesc	desc;
-		bool		found = ScimUserFetch(req, NULL, q->f.user_name, &tup, &desc);
+		int64		start;
+		int64		count;
+		bool		found;
 
+		(void) ScimSortToSql(kind, params->sort_by, params->descending);
+		page_bounds(req, params, &start, &count);
+		found = ScimUserFetch(req, NULL, user_name, &tup, &desc);
+		res->start_index = (int) start;
 		res->total = found ? 1 : 0;
-		if (found && q->start == 1 && q->count > 0)
+		if (found && start == 1 && count > 0)
 			res->resources = list_make1(ScimUserRender(req, tup, desc));
 		return res;
 	}
+
+	build_query(req, kind, params, filter, q);
+	res->start_index = (int) q->start;
 
 	/*
 	 * The page first: a page that is neither full nor empty past the start
@@ -360,7 +388,8 @@ scim_filter_explain(PG_FUNCTION_ARGS)
 	ScimExtensionsReset();
 	SPI_connect();
 	req = ScimRequestForSql(PG_GETARG_TEXT_PP(0));
-	build_query(req, kind, &params, q);
+	build_query(req, kind, &params,
+				params.filter ? ScimFilterParseOrError(params.filter) : NULL, q);
 	/* SPI counts EXPLAIN as a utility statement: not read-only */
 	if (page)
 		run(psprintf("EXPLAIN (COSTS OFF) %s", q->page_sql), q, q->nargs_page,

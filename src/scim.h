@@ -259,14 +259,14 @@ typedef struct ScimSqlFilter
 										 * deactivated users */
 	bool		at_most_one;	/* out: an eq on a unique key narrows the
 								 * filter to one resource at most */
-	const char *user_name;		/* out: the filter is userName eq this
-								 * string and nothing else (the IdPs'
-								 * lookup), or NULL */
 	Oid			argtypes[SCIM_SQL_MAX_PARAMS];
 	Datum		args[SCIM_SQL_MAX_PARAMS];
 } ScimSqlFilter;
 
-extern void ScimFilterToSql(ScimResourceKind kind, const char *filter,
+extern ScimFilterNode *ScimFilterParseOrError(const char *filter);
+extern const char *ScimFilterUserNameEq(ScimResourceKind kind,
+										const ScimFilterNode *tree);
+extern void ScimFilterToSql(ScimResourceKind kind, const ScimFilterNode *tree,
 							ScimSqlFilter *out, int first_param);
 extern char *ScimSortToSql(ScimResourceKind kind, const char *sort_by,
 						   bool descending);

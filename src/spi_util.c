@@ -188,6 +188,20 @@ ScimNewUuid(pg_uuid_t *out)
 	out->data[8] = (out->data[8] & 0x3f) | 0x80;
 }
 
+/* write v as exactly n decimal digits at s; returns s + n */
+static char *
+put_digits(char *s, int v, int n)
+{
+	int			i;
+
+	for (i = n - 1; i >= 0; i--)
+	{
+		s[i] = '0' + v % 10;
+		v /= 10;
+	}
+	return s + n;
+}
+
 /* a timestamp as RFC 3339 / xsd:dateTime in UTC, e.g. 2024-01-02T03:04:05.123456Z */
 char *
 ScimTimestampToString(TimestampTz ts)
@@ -195,16 +209,37 @@ ScimTimestampToString(TimestampTz ts)
 	struct pg_tm tm;
 	fsec_t		fsec;
 	char	   *s = palloc(40);
+	char	   *p = s;
 
 	if (timestamp2tm(ts, NULL, &tm, &fsec, NULL, NULL) != 0)
 		elog(ERROR, "timestamp out of range");
-	if (fsec != 0)
+	if (tm.tm_year < 1 || tm.tm_year > 9999)
+	{
+		/* outside four-digit years (never from now()): the long way */
 		snprintf(s, 40, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
 				 tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min,
 				 tm.tm_sec, (int) fsec);
-	else
-		snprintf(s, 40, "%04d-%02d-%02dT%02d:%02d:%02dZ",
-				 tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min,
-				 tm.tm_sec);
+		if (fsec == 0)
+			strcpy(s + strlen(s) - 8, "Z");
+		return s;
+	}
+	p = put_digits(p, tm.tm_year, 4);
+	*p++ = '-';
+	p = put_digits(p, tm.tm_mon, 2);
+	*p++ = '-';
+	p = put_digits(p, tm.tm_mday, 2);
+	*p++ = 'T';
+	p = put_digits(p, tm.tm_hour, 2);
+	*p++ = ':';
+	p = put_digits(p, tm.tm_min, 2);
+	*p++ = ':';
+	p = put_digits(p, tm.tm_sec, 2);
+	if (fsec != 0)
+	{
+		*p++ = '.';
+		p = put_digits(p, (int) fsec, 6);
+	}
+	*p++ = 'Z';
+	*p = '\0';
 	return s;
 }

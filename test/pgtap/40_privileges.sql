@@ -382,7 +382,8 @@ SELECT is_empty($$
 SELECT is_empty($$
 	SELECT f FROM unnest(ARRAY['scim.token_issue(text,text,timestamp with time zone)', 'scim.token_revoke(text,text)',
 		'scim.events_prune(timestamp with time zone)', 'scim_api.handle(bytea)',
-		'scim._filter_explain(text,text,text,boolean)', 'scim._filter_to_sql(text,text)']) AS f
+		'scim._filter_explain(text,text,text,boolean)', 'scim._filter_to_sql(text,text)',
+		'scim._json_write(text)', 'scim._json_to_jsonb(text)']) AS f
 	 WHERE has_function_privilege('scim_app', f, 'EXECUTE')$$,
 	'scim_app may not touch tokens, prune events, nor call handle or the debugging helpers');
 SELECT table_privs_are('scim', 'tokens', 'scim_app', ARRAY[]::text[], 'scim_app has no privilege on scim.tokens');
