@@ -3,5 +3,18 @@
 -- complain if script is sourced in psql, rather than via CREATE EXTENSION
 \echo Use "CREATE EXTENSION scim CASCADE" to load this file. \quit
 
+-- Documents arrive in UTF-8 (RFC 7644 §3.8: JSON, RFC 8259 §8.1) and their
+-- strings are stored as the C code decoded them: the database must be UTF-8.
+DO $$
+BEGIN
+	IF pg_catalog.getdatabaseencoding() <> 'UTF8' THEN
+		RAISE EXCEPTION 'scim needs a UTF8 database: % is %',
+			pg_catalog.current_database(), pg_catalog.getdatabaseencoding()
+			USING ERRCODE = 'feature_not_supported',
+				  HINT = 'Create the database with ENCODING ''UTF8'' (createdb -E UTF8 -T template0).';
+	END IF;
+END
+$$;
+
 CREATE SCHEMA scim_api;
 COMMENT ON SCHEMA scim_api IS 'The one entry point PostgREST exposes: scim_api.handle(bytea)';
