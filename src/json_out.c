@@ -161,9 +161,8 @@ jsonb_from_scalar(const ScimJson *v, JsonbValue *jv)
 			if (v->len > JENTRY_OFFLENMASK)
 				ereport(ERROR,
 						errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-						errmsg("string too long to represent as jsonb string"),
-						errdetail("Due to an implementation restriction, jsonb strings cannot exceed %d bytes.",
-								  JENTRY_OFFLENMASK));
+						errmsg("a string of %d bytes is too long for jsonb", v->len),
+						errdetail("jsonb holds strings of up to %d bytes.", JENTRY_OFFLENMASK));
 			jv->type = jbvString;
 			jv->val.string.val = (char *) v->str;
 			jv->val.string.len = v->len;
