@@ -564,11 +564,8 @@ root_search(HttpRequest *h, HttpResponse *r)
 	read_search(h, true, &params, &proj);
 	if (params.filter)
 	{
-		ScimParseError err;
-		ScimFilterNode *f = ScimFilterParse(params.filter, strlen(params.filter), &err);
+		ScimFilterNode *f = ScimFilterParseOrError(params.filter);
 
-		if (f == NULL)
-			ScimError(SCIM_ERR_INVALID_FILTER, "%s", err.message);
 		for (i = 0; i < 2; i++)
 			fits[i] = filter_fits(ScimResourceType(kinds[i]), f);
 		if (!fits[0] && !fits[1])
