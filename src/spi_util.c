@@ -216,11 +216,14 @@ ScimTimestampToString(TimestampTz ts)
 	if (tm.tm_year < 1 || tm.tm_year > 9999)
 	{
 		/* outside four-digit years (never from now()): the long way */
-		snprintf(s, 40, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
-				 tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min,
-				 tm.tm_sec, (int) fsec);
-		if (fsec == 0)
-			strcpy(s + strlen(s) - 8, "Z");
+		if (fsec != 0)
+			snprintf(s, 40, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
+					 tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min,
+					 tm.tm_sec, (int) fsec);
+		else
+			snprintf(s, 40, "%04d-%02d-%02dT%02d:%02d:%02dZ",
+					 tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min,
+					 tm.tm_sec);
 		return s;
 	}
 	p = put_digits(p, tm.tm_year, 4);
