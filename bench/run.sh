@@ -312,7 +312,7 @@ curve_point "$HALF" 1
 # 3. POST /Users against F1 (16 connections)
 phase "POST /Users vs F1 (${RUNS} x ${D}s each)"
 pair http_post_user post_user "$THREADS" "$CONNS"
-# the same with the tenant's NOTIFY off (DESIGN.md section 8: NOTIFY
+# the same with the tenant's NOTIFY off (docs/events.md: NOTIFY
 # serialises committing transactions; an information row, no target)
 q -c "SELECT scim.tenant_configure('default', '{\"notify\": false}')" >/dev/null
 RUNS_SAVED=$RUNS RUNS=1

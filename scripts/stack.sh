@@ -20,7 +20,7 @@ Options
              use a private one such as .run/test-$$
   --fresh    (run/start) delete DIR's cluster and start from scratch
 
-What `start` does (DESIGN.md section 5)
+What `start` does
   - PostgreSQL 15 cluster in DIR/pgdata (initdb once), socket in DIR/sock,
     listening on 127.0.0.1 only, trust authentication (a private development
     cluster: production uses scram-sha-256 passwords), log in DIR/pg.log with

@@ -6,7 +6,7 @@
 -- resulting resource (without id and meta) or the error (SQLSTATE, message
 -- and the "scimType: x." detail).  Every case runs in a subtransaction that
 -- is rolled back, so cases do not see each other.  The rules are listed in
--- the header comment of src/patch.c; labels name the RFC.md §10 rows.
+-- the header comment of src/patch.c; labels are those of docs/conformance.md.
 --
 -- Fixture users alice, carol and dave exist in every case; "$alice" in a
 -- start document or an operation stands for alice's id, "$self" in an
@@ -168,7 +168,7 @@ SELECT patch_case('M2 operations apply in order', 'min',
 	'{title,nickName}');
 
 -- ---------------------------------------------------------------------
--- Okta (CLIENTS.md §1.2, §1.3)
+-- Okta (docs/okta.md, steps 8 and 9)
 -- ---------------------------------------------------------------------
 SELECT patch_case('Okta deactivate', 'bob',
 	'[{"op": "replace", "value": {"active": false}}]', '{active,userName}');
@@ -189,7 +189,7 @@ SELECT patch_case('Okta add of a member already there', 'eng',
 	'[{"op": "add", "path": "members", "value": [{"value": "$alice", "display": "alice@example.com"}]}]', '{members}');
 
 -- ---------------------------------------------------------------------
--- Microsoft Entra ID (CLIENTS.md §2.3, §4)
+-- Microsoft Entra ID (docs/entra.md, step 4)
 -- ---------------------------------------------------------------------
 SELECT patch_case('Entra disable with a string boolean', 'bob',
 	'[{"op": "Replace", "path": "active", "value": "False"}]', '{active}');

@@ -310,7 +310,7 @@ INSERT INTO cases (kind, filter, expect) VALUES
 ('U', 'emails.display pr', '-'),
 ('U', 'emails.value ne "alice@example.com"', 'FRANK@Example.COM,alice,bob,carol,dave%admin,eve_1,heidi,josé'),
 ('U', 'not (emails.value eq "alice@example.com")', 'FRANK@Example.COM,back\slash,bob,carol,dave%admin,eve_1,grace,heidi,ivan,josé,judy'),
--- dotted conditions joined by "and" are independent (RFC.md §15) ...
+-- dotted conditions joined by "and" are independent (F7) ...
 ('U', 'emails.type eq "work" and emails.primary eq true', 'alice,bob,dave%admin,heidi,josé'),
 -- ... brackets bind them to the same value (F8)
 ('U', 'emails[type eq "work" and primary eq true]', 'alice,dave%admin,josé'),

@@ -34,7 +34,7 @@ static const bool change_password_supported = true;
 static const bool sort_supported = true;
 static const bool etag_supported = true;
 
-/* tenant defaults (DESIGN.md §3), used only when no tenant is loaded */
+/* tenant defaults (README.md, "Settings"), used only when no tenant is loaded */
 #define DEFAULT_MAX_RESULTS			200
 #define DEFAULT_BULK_MAX_OPERATIONS 1000
 #define DEFAULT_MAX_PAYLOAD_BYTES	1048576

@@ -9,7 +9,7 @@
  * registry (attribute names, column names) and fixed fragments, never from
  * the request.  ScimSortToSql() does the same for sortBy.
  *
- * Decisions (RFC.md §8 refers):
+ * Decisions (labels: docs/conformance.md, "Filters"):
  *	- Attribute names are case-insensitive and may carry the core or an
  *	  extension URN (enterprise, or one the tenant registered: extension.c);
  *	  an unqualified name not in the core schema is looked up in the

@@ -25,7 +25,7 @@
  * "schemas" are readOnly.  A malformed path or unknown attribute is
  * invalidPath, a bad filter invalidFilter.
  *
- * Rules, in RFC 7644 terms (the row names are those of RFC.md §10):
+ * Rules, in RFC 7644 terms (the labels are those of docs/conformance.md):
  *	- No path (add, replace; AD1, RP1): "value" is an object whose keys are
  *	  attribute paths: plain ("active"), dotted ("name.givenName"), URN
  *	  qualified ("urn:...:enterprise:2.0:User:employeeNumber"), or an
@@ -36,7 +36,7 @@
  *	- readOnly targets (id, groups, members.display, manager.displayName,
  *	  meta, schemas) are mutability errors, except an add or replace whose
  *	  value equals the current one: Okta's group rename echoes the group's
- *	  own "id" in a path-less replace (CLIENTS.md §1.3).  readOnly
+ *	  own "id" in a path-less replace (docs/okta.md, step 9).  readOnly
  *	  sub-attributes inside a value object (Okta's members[].display) are
  *	  ignored, as on POST and PUT.  writeOnly (password) is set like any
  *	  other attribute and never compared.  An immutable sub-attribute may
@@ -47,7 +47,7 @@
  *	  caseExact; an absent "primary" equals false), so re-adding is a
  *	  no-op; a single-valued target is set.
  *	- replace (RP1-RP7): single-valued is set; complex merges (RP4: the
- *	  sub-attributes not given stay, RFC.md §15); multi-valued without a
+ *	  sub-attributes not given stay, RFC 7644 §3.5.2.3); multi-valued without a
  *	  filter has all its values replaced; with a filter every matching
  *	  record is replaced by the value (RFC 7644 §3.5.2.3 "all matching
  *	  record values SHALL be replaced": the record is replaced whole, not

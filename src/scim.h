@@ -144,7 +144,7 @@ extern bool ScimCoerceBoolean(const ScimJson *v, bool *out);
 extern ScimJson *ScimCoerceValue(const ScimAttrDef *def, const ScimJson *v,
 								 const char *where);
 
-/* ---- events (events.c) ---- */
+/* ---- events (resource.c) ---- */
 extern void ScimEventAppend(ScimRequest *req, const char *resource_type,
 							const pg_uuid_t *id, const char *action,
 							ScimJson *changes);

@@ -1,5 +1,5 @@
-// test/http/auth.test.mjs - authentication (RFC 7644 §2, CLIENTS.md §1.1,
-// §2.1) and tenant isolation (RFC.md T8): every failure is a 401 SCIM
+// test/http/auth.test.mjs - authentication (RFC 7644 §2; docs/okta.md and
+// docs/entra.md, step 4) and tenant isolation (T8, docs/conformance.md): every failure is a 401 SCIM
 // Error with WWW-Authenticate, and a second tenant's token sees 404s and
 // empty lists.
 

@@ -1,12 +1,12 @@
 // test/http/clients.mjs - requests shaped like the ones Okta and Microsoft
-// Entra ID send (/work/shared/CLIENTS.md), for okta.test.mjs and
+// Entra ID send (docs/okta.md, docs/entra.md), for okta.test.mjs and
 // entra.test.mjs.  Not a test file itself (node --test runs *.test.mjs).
 
 import { scim, qs, uniq, USER_URN, GROUP_URN, ENTERPRISE_URN, PATCH_URN } from './lib.mjs';
 
 export const MS_GROUP_URN = 'http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group';
 
-// ---- Okta (CLIENTS.md §1) ------------------------------------------------
+// ---- Okta (docs/okta.md) -------------------------------------------------
 
 /* the headers Okta sends on every call (§1.1) */
 export const OKTA_HEADERS = {
@@ -72,7 +72,7 @@ export function oktaGroupBody(displayName, members = []) {
 	return { schemas: [GROUP_URN], displayName, members };
 }
 
-// ---- Microsoft Entra ID (CLIENTS.md §2) -----------------------------------
+// ---- Microsoft Entra ID (docs/entra.md) -----------------------------------
 
 /*
  * The path Entra requests for a resource path and parameters.  flag is the

@@ -1,5 +1,5 @@
 // test/http/entra.test.mjs - Microsoft Entra ID's request sequences
-// (CLIENTS.md §2), once without and once with the aadOptscim062020 flag on
+// (docs/entra.md), once without and once with the aadOptscim062020 flag on
 // the Tenant URL (§2.3): Test Connection, create with the enterprise
 // extension, matching, capitalised ops, "False"/"True" strings, the
 // multi-attribute replace, groups with the Microsoft schema URN,

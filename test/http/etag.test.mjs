@@ -1,8 +1,8 @@
-// test/http/etag.test.mjs - versioning with ETags (RFC 7644 §3.14, RFC.md
-// §13): the ETag header equals meta.version on every answer that carries a
-// resource, If-None-Match gives 304, a stale If-Match gives 412 and changes
-// nothing, and the version moves on every change (membership included)
-// and only then.
+// test/http/etag.test.mjs - versioning with ETags (RFC 7644 §3.14): the
+// ETag header equals meta.version on every answer that carries a resource,
+// If-None-Match gives 304, a stale If-Match gives 412 and changes nothing,
+// and the version moves on every change (membership included) and only
+// then.
 
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';

@@ -326,7 +326,7 @@ export function assertScimJson(res) {
 }
 
 /**
- * Assert a 200 ListResponse (RFC 7644 §3.4.2, CLIENTS.md §3): schemas,
+ * Assert a 200 ListResponse (RFC 7644 §3.4.2, docs/conformance.md): schemas,
  * integer totalResults/startIndex/itemsPerPage, Resources an array (also
  * when empty) with itemsPerPage elements.  Optional exact expectations:
  * { total, startIndex, itemsPerPage }.  Returns the body.

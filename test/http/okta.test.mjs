@@ -1,4 +1,4 @@
-// test/http/okta.test.mjs - Okta's real request sequences (CLIENTS.md §1):
+// test/http/okta.test.mjs - Okta's real request sequences (docs/okta.md):
 // Test API Credentials, assign (lookup then create), duplicate 409, GET then
 // PUT profile update, path-less deactivate/reactivate, password sync, group
 // push, import paging, and the Runscope SPEC test chain (§1.4).

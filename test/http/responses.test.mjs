@@ -1,5 +1,5 @@
 // test/http/responses.test.mjs - what every answer must look like, whatever
-// the client (RFC 7644 §3, CLIENTS.md §3): application/scim+json, ids and
+// the client (RFC 7644 §3, docs/conformance.md): application/scim+json, ids and
 // schemas on every resource, Location = meta.location on 201, and the
 // password (writeOnly, returned "never") absent from every answer.
 

@@ -58,7 +58,7 @@ SELECT lives_ok($$SELECT scim.tenant_create('pgtap01_b', '{"max_results": 7}')$$
 SELECT is((SELECT settings FROM scim.tenants WHERE tenant_id = 'pgtap01_b'), '{"max_results": 7}'::jsonb,
 		  'tenant_create stores only the settings given');
 
--- defaults (DESIGN.md §3)
+-- defaults (README.md, "Settings")
 SELECT is(pg_temp.pick(scim.tenant_configure('pgtap01_a', '{}'),
 		  ARRAY['preset', 'roles', 'default_role', 'protect_last_owner', 'user_delete',
 				'group_delete', 'list_deactivated_members', 'scim_may_modify_app_groups',
@@ -72,7 +72,7 @@ SELECT is(pg_temp.pick(scim.tenant_configure('pgtap01_a', '{}'),
 			"bulk_max_operations": 1000, "max_payload_bytes": 1048576,
 			"username_is_email": false, "require_name": false,
 			"allow_create_inactive": true, "reserved_group_prefixes": []}'::jsonb,
-		  'tenant_configure returns every default of DESIGN.md §3');
+		  'tenant_configure returns every default of the README');
 SELECT is(scim.tenant_configure('pgtap01_b', '{}') -> 'max_results', '7'::jsonb,
 		  'an explicit setting overrides the default');
 
