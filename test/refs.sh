@@ -13,7 +13,8 @@
 #     $REPO/;
 #   - a bare file name of the kinds the project is made of (*.c *.h *.md
 #     *.sh *.sql *.mjs *.spec *.out *.in *.txt *.supp *.lua *.control),
-#     outside #include lines (the compiler checks those);
+#     outside #include lines (the compiler checks those) and <system.h>
+#     header names;
 #   - the target of a relative Markdown link, [text](target).
 #
 # A path must name a tracked file or folder; a bare name must be the name of
@@ -146,6 +147,7 @@ scan() {
 			while ($line =~ m{(?<![A-Za-z0-9_./\$\}\{<*\-\)>@%])([A-Za-z0-9_*{}<>\-]*[A-Za-z0-9_*>\}](?:\.[A-Za-z0-9_*{}<>\-]+)*\.$ext)(?![A-Za-z0-9_\-])(?!\.[A-Za-z0-9])$dyn}g) {
 				my $b = $1;
 				next if $b =~ /->/;
+				next if $b =~ /^</ && $b !~ />/;	# <stdio.h>: a system header
 				$bad->($b) unless allowed($b) || base_ok($b);
 			}
 			# relative Markdown links
