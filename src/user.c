@@ -142,8 +142,10 @@ derived_has(List *derived, const char *name)
 	ListCell   *lc;
 
 	foreach(lc, derived)
+	{
 		if (strcmp((char *) lfirst(lc), name) == 0)
 			return true;
+	}
 	return false;
 }
 
