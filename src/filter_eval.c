@@ -17,6 +17,9 @@
  *	  sub-attribute is caseExact; only ASCII letters fold, the other
  *	  UTF-8 bytes compare as they are.  gt/ge/lt/le are lexicographic
  *	  over the (folded) bytes.
+ *	- "co" is a Knuth-Morris-Pratt search over the (folded) bytes: time
+ *	  linear in the lengths of the value and the pattern, never their
+ *	  product, whatever a client puts in either.
  *	- dateTime values compare as plain strings, byte for byte.  That
  *	  orders them correctly when both are written in the same zone in
  *	  the ISO form (e.g. both end in "Z"); mixed offsets are not
@@ -57,6 +60,8 @@ static bool match_string(ScimFilterOp op, const char *a, size_t alen,
 static int	compare_bytes(const char *a, size_t alen, const char *b,
 						  size_t blen, bool fold);
 static unsigned char fold_byte(unsigned char c, bool fold);
+static bool contains_bytes(const char *a, size_t alen, const char *b,
+						   size_t blen, bool fold);
 
 
 /* the operator's name as written in a filter, for messages */
@@ -211,6 +216,7 @@ match_node(const ScimFilterNode *f, const ScimJson *elem,
 		   const ScimAttrDef *attr)
 {
 	check_stack_depth();
+	CHECK_FOR_INTERRUPTS();
 	switch (f->op)
 	{
 		case SCIM_FOP_AND:
@@ -303,8 +309,6 @@ static bool
 match_string(ScimFilterOp op, const char *a, size_t alen,
 			 const char *b, size_t blen, bool fold)
 {
-	size_t		i;
-
 	switch (op)
 	{
 		case SCIM_FOP_EQ:
@@ -317,12 +321,7 @@ match_string(ScimFilterOp op, const char *a, size_t alen,
 			return alen >= blen &&
 				compare_bytes(a + alen - blen, blen, b, blen, fold) == 0;
 		case SCIM_FOP_CO:
-			if (blen > alen)
-				return false;
-			for (i = 0; i + blen <= alen; i++)
-				if (compare_bytes(a + i, blen, b, blen, fold) == 0)
-					return true;
-			return false;
+			return contains_bytes(a, alen, b, blen, fold);
 		case SCIM_FOP_GT:
 			return compare_bytes(a, alen, b, blen, fold) > 0;
 		case SCIM_FOP_GE:
@@ -334,6 +333,56 @@ match_string(ScimFilterOp op, const char *a, size_t alen,
 		default:
 			return false;
 	}
+}
+
+/*
+ * Does a contain b (bytes, ASCII-folded when fold)?  Knuth-Morris-Pratt:
+ * at most 2 * (alen + blen) byte comparisons.
+ */
+static bool
+contains_bytes(const char *a, size_t alen, const char *b, size_t blen,
+			   bool fold)
+{
+	size_t	   *fail;
+	size_t		i,
+				k;
+	bool		found = false;
+
+	if (blen == 0)
+		return true;
+	if (blen > alen)
+		return false;
+
+	/* fail[i]: length of the longest proper border of b[0..i] */
+	fail = palloc(sizeof(size_t) * blen);
+	fail[0] = 0;
+	for (i = 1, k = 0; i < blen; i++)
+	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		while (k > 0 && fold_byte((unsigned char) b[i], fold) !=
+			   fold_byte((unsigned char) b[k], fold))
+			k = fail[k - 1];
+		if (fold_byte((unsigned char) b[i], fold) ==
+			fold_byte((unsigned char) b[k], fold))
+			k++;
+		fail[i] = k;
+	}
+	for (i = 0, k = 0; i < alen && !found; i++)
+	{
+		unsigned char c = fold_byte((unsigned char) a[i], fold);
+
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		while (k > 0 && c != fold_byte((unsigned char) b[k], fold))
+			k = fail[k - 1];
+		if (c == fold_byte((unsigned char) b[k], fold))
+			k++;
+		if (k == blen)
+			found = true;
+	}
+	pfree(fail);
+	return found;
 }
 
 /* memcmp-style ordering of two byte strings, ASCII-folded when fold */

@@ -92,12 +92,29 @@
  *	  are added and removed, never edited in place (G13).  Without hooks,
  *	  members is an ordinary attribute.
  *
+ * Cost (docs/security.md): every operation costs time linear in the size
+ * of its target array and of its value, never their product.  Duplicates
+ * are found through a hash set whose hash agrees with element_equal()
+ * (ElemSet below), removals compact the array in one pass, and every loop
+ * over request data checks for interrupts, so statement_timeout always
+ * wins.  Memory is bounded by construction: a multi-valued attribute may
+ * not grow beyond the tenant's max_multi_values (invalidValue, checked
+ * after each operation), the values one operation copies into several
+ * records ("emails.display" sets it in every email) are charged against
+ * max_payload_bytes for the whole PATCH (payloadTooLarge, 413, before
+ * anything is copied), and so is the resulting document.  The engine
+ * counts its work in units of inner-loop steps (scim_patch_work(), a C
+ * function the test suite declares itself to check that cost stays
+ * linear).
+ *
  * src/patch.c
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "fmgr.h"
+#include "common/hashfn.h"
 #include "miscadmin.h"
 #include "utils/elog.h"
 #include "utils/memutils.h"
@@ -145,14 +162,38 @@ typedef struct PatchState
 	ScimJson   *doc;			/* the working copy */
 	int			opindex;		/* 1-based */
 	PatchOpKind op;
+	int64		copied;			/* bytes copied into several records */
 } PatchState;
+
+/*
+ * A hash set of values of a multi-valued attribute (open addressing).  The
+ * hash of a value must be the same for all values that element_equal()
+ * (or scalar_equal() for a set of "value" keys) calls equal.
+ */
+typedef struct ElemSet
+{
+	int			cap;			/* a power of two */
+	int			n;
+	uint32	   *hashes;
+	const ScimJson **elems;
+} ElemSet;
+
+/* tests of membership in an ElemSet */
+typedef bool (*ElemEqual) (const ScimAttrDef *def, const ScimJson *a,
+						   const ScimJson *b);
 
 /* the values of a multi-valued attribute that were primary before an op */
 typedef struct PrimarySnapshot
 {
-	int			n;
-	ScimJson  **elems;
+	ElemSet		set;			/* by pointer */
 } PrimarySnapshot;
+
+/* inner-loop steps of the last ScimPatchApply (see the file header) */
+static uint64 patch_work = 0;
+
+#define WORK(n) (patch_work += (n))
+
+PG_FUNCTION_INFO_V1(scim_patch_work);
 
 static const char *const op_names[] = {"add", "remove", "replace"};
 
@@ -213,6 +254,22 @@ static void snapshot_primary(ScimJson *arr, PrimarySnapshot *snap);
 static void fix_primary(ScimJson *arr, const PrimarySnapshot *snap);
 static bool is_primary(const ScimJson *elem);
 static void tidy_document(PatchState *st);
+static void set_init(ElemSet *set, int expected);
+static void set_add(ElemSet *set, uint32 h, const ScimJson *elem);
+static const ScimJson *set_find(const ElemSet *set, uint32 h, ElemEqual eq,
+								const ScimAttrDef *def, const ScimJson *v);
+static uint32 json_hash(const ScimJson *v, bool caseExact);
+static uint32 scalar_hash(const ScimAttrDef *def, const ScimJson *v);
+static uint32 element_hash(const ScimAttrDef *attr, const ScimJson *v);
+static uint32 pointer_hash(const ScimJson *v);
+static bool pointer_equal(const ScimAttrDef *def, const ScimJson *a,
+						  const ScimJson *b);
+static void set_of_values(ElemSet *set, const ScimAttrDef *attr,
+						  const ScimJson *arr);
+static void compact(ScimJson *arr, const bool *drop);
+static int64 json_bytes(const ScimJson *v);
+static void charge_copies(PatchState *st, int64 n, const ScimJson *value);
+static void check_count(const ScimAttrDef *attr, const ScimJson *arr);
 
 
 /*
@@ -228,7 +285,10 @@ ScimPatchApply(const ScimResourceTypeDef *rt, const ScimJson *doc,
 	const ScimJson *ops = check_body(patch);
 	int			i;
 
+	int64		bytes;
+
 	memset(&st, 0, sizeof(st));
+	patch_work = 0;
 	st.rt = rt;
 	st.hooks = hooks;
 	st.doc = (doc != NULL && doc->type == SJ_OBJECT) ?
@@ -237,11 +297,32 @@ ScimPatchApply(const ScimResourceTypeDef *rt, const ScimJson *doc,
 	for (i = 0; i < ops->count; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
+		WORK(1);
 		st.opindex = i + 1;
 		run_operation(&st, ops->items[i]);
 	}
 	tidy_document(&st);
+
+	/* the result may not be larger than a body the client could send */
+	bytes = json_bytes(st.doc) - json_bytes(ScimJsonGet(st.doc, "meta"));
+	if (bytes > scim_limits.max_resource_bytes)
+		ScimError(SCIM_ERR_TOO_LARGE,
+				  "the resource after PATCH would be %lld bytes, more than max_payload_bytes (%d)",
+				  (long long) bytes, scim_limits.max_resource_bytes);
 	return st.doc;
+}
+
+/*
+ * scim_patch_work
+ *		The work units (inner-loop steps) of the last PATCH applied in this
+ *		backend.  Not part of the extension's SQL API: the test suite
+ *		declares it (CREATE FUNCTION ... AS 'MODULE_PATHNAME') to check
+ *		that the engine's cost stays linear.
+ */
+Datum
+scim_patch_work(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64((int64) patch_work);
 }
 
 /* check the PatchOp envelope and return its Operations array */
@@ -511,6 +592,8 @@ apply_pathless(PatchState *st, const ScimSchemaDef *within,
 	{
 		PatchTarget t;
 
+		CHECK_FOR_INTERRUPTS();
+		WORK(1);
 		/* readOnly echoes of the whole resource: ignored */
 		if (within == NULL &&
 			(scim_strcasecmp(value->keys[i], "schemas") == 0 ||
@@ -745,6 +828,7 @@ apply_multi(PatchState *st, PatchTarget *t, ScimJson *container,
 	else
 		multi_whole(st, t, arr, value);
 	fix_primary(arr, &snap);
+	check_count(attr, arr);
 
 	if (arr->count == 0)
 		ScimJsonRemove(container, attr->name);
@@ -757,26 +841,28 @@ multi_whole(PatchState *st, PatchTarget *t, ScimJson *arr,
 {
 	const ScimAttrDef *attr = t->attr;
 	ScimJson   *cv;
+	ElemSet		set;
 	int			i;
 
 	switch (st->op)
 	{
 		case PATCH_ADD:
-			/* AD4, AD6: append what is not there yet */
-			cv = ScimCoerceValue(attr, value, attr->name);
-			if (cv != NULL)
-				for (i = 0; i < cv->count; i++)
-					if (!contains_value(attr, arr, cv->items[i]))
-						ScimJsonAppend(arr, cv->items[i]);
-			break;
 		case PATCH_REPLACE:
-			/* RP3: all values replaced */
+			/* AD4, AD6: append what is not there yet; RP3: all replaced */
 			cv = ScimCoerceValue(attr, value, attr->name);
-			arr->count = 0;
-			if (cv != NULL)
-				for (i = 0; i < cv->count; i++)
-					if (!contains_value(attr, arr, cv->items[i]))
-						ScimJsonAppend(arr, cv->items[i]);
+			if (st->op == PATCH_REPLACE)
+				arr->count = 0;
+			set_of_values(&set, attr, arr);
+			for (i = 0; cv != NULL && i < cv->count; i++)
+			{
+				uint32		h = element_hash(attr, cv->items[i]);
+
+				CHECK_FOR_INTERRUPTS();
+				if (set_find(&set, h, element_equal, attr, cv->items[i]) != NULL)
+					continue;
+				ScimJsonAppend(arr, cv->items[i]);
+				set_add(&set, h, cv->items[i]);
+			}
 			break;
 		case PATCH_REMOVE:
 			/* RM3, or RM7 with a list of values */
@@ -799,13 +885,18 @@ multi_sub_all(PatchState *st, PatchTarget *t, ScimJson *arr,
 	if (st->op == PATCH_REMOVE)
 	{
 		for (i = 0; i < arr->count; i++)
+		{
+			CHECK_FOR_INTERRUPTS();
+			WORK(1);
 			if (arr->items[i]->type == SJ_OBJECT)
 				remove_sub(t->attr, t->sub, arr->items[i]);
+		}
 		drop_empty_values(arr);
 		return;
 	}
 
 	cv = ScimCoerceValue(t->sub, value, t->label);
+	charge_copies(st, arr->count, cv);
 	if (arr->count == 0)
 	{
 		/* nothing to set it on yet: the path creates the value (RP5) */
@@ -819,9 +910,13 @@ multi_sub_all(PatchState *st, PatchTarget *t, ScimJson *arr,
 		return;
 	}
 	for (i = 0; i < arr->count; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		WORK(1);
 		if (arr->items[i]->type == SJ_OBJECT)
 			set_sub(t->attr, t->sub, arr->items[i],
 					cv ? ScimJsonCopy(cv) : NULL);
+	}
 	drop_empty_values(arr);
 }
 
@@ -836,8 +931,12 @@ multi_filtered(PatchState *st, PatchTarget *t, ScimJson *arr,
 	int			i;
 
 	for (i = 0; i < arr->count; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		WORK(1);
 		if (ScimFilterMatchValue(t->filter, arr->items[i], attr))
 			match[nmatch++] = i;
+	}
 
 	if (nmatch == 0)
 	{
@@ -859,13 +958,18 @@ multi_filtered(PatchState *st, PatchTarget *t, ScimJson *arr,
 	if (st->op == PATCH_REMOVE)
 	{
 		/* RM4, RM5 */
-		for (i = nmatch - 1; i >= 0; i--)
+		bool	   *drop = palloc0(sizeof(bool) * (arr->count + 1));
+
+		for (i = 0; i < nmatch; i++)
 		{
+			CHECK_FOR_INTERRUPTS();
+			WORK(1);
 			if (t->sub == NULL)
-				ScimJsonDelete(arr, match[i]);
+				drop[match[i]] = true;
 			else if (arr->items[match[i]]->type == SJ_OBJECT)
 				remove_sub(attr, t->sub, arr->items[match[i]]);
 		}
+		compact(arr, drop);
 		drop_empty_values(arr);
 		return;
 	}
@@ -875,10 +979,15 @@ multi_filtered(PatchState *st, PatchTarget *t, ScimJson *arr,
 		/* RP7: set the sub-attribute on every match */
 		ScimJson   *cv = ScimCoerceValue(t->sub, value, t->label);
 
+		charge_copies(st, nmatch, cv);
 		for (i = 0; i < nmatch; i++)
+		{
+			CHECK_FOR_INTERRUPTS();
+			WORK(1);
 			if (arr->items[match[i]]->type == SJ_OBJECT)
 				set_sub(attr, t->sub, arr->items[match[i]],
 						cv ? ScimJsonCopy(cv) : NULL);
+		}
 		drop_empty_values(arr);
 		return;
 	}
@@ -890,9 +999,14 @@ multi_filtered(PatchState *st, PatchTarget *t, ScimJson *arr,
 
 		if (sv == NULL)
 			return;
+		charge_copies(st, nmatch, sv);
 		for (i = 0; i < nmatch; i++)
+		{
+			CHECK_FOR_INTERRUPTS();
+			WORK(1);
 			if (arr->items[match[i]]->type == SJ_OBJECT)
 				merge_complex(st, attr, arr->items[match[i]], sv, attr->name);
+		}
 		drop_empty_values(arr);
 		return;
 	}
@@ -904,10 +1018,14 @@ multi_filtered(PatchState *st, PatchTarget *t, ScimJson *arr,
 		ScimJson   *rec = (cv != NULL && cv->count > 0) ? cv->items[0] : NULL;
 		int			s;
 
+		bool	   *drop = palloc0(sizeof(bool) * (arr->count + 1));
+
 		for (i = 0; i < nmatch; i++)
 		{
 			const ScimJson *old = arr->items[match[i]];
 
+			CHECK_FOR_INTERRUPTS();
+			WORK(1);
 			/* immutable sub-attributes must survive the replacement */
 			for (s = 0; s < attr->nsub; s++)
 			{
@@ -925,12 +1043,13 @@ multi_filtered(PatchState *st, PatchTarget *t, ScimJson *arr,
 			}
 		}
 		/* the matches all become the same record: keep it once */
-		for (i = nmatch - 1; i >= 1; i--)
-			ScimJsonDelete(arr, match[i]);
+		for (i = 1; i < nmatch; i++)
+			drop[match[i]] = true;
 		if (rec == NULL)
-			ScimJsonDelete(arr, match[0]);
+			drop[match[0]] = true;
 		else
 			arr->items[match[0]] = rec;
+		compact(arr, drop);
 	}
 }
 
@@ -966,6 +1085,8 @@ add_typed_record(PatchState *st, PatchTarget *t, ScimJson *arr,
 /*
  * RM7: remove only the listed values.  An item with a "value" removes the
  * values whose "value" equals it; any other item removes equal records.
+ * The items go into two hash sets first, then one pass over arr drops
+ * what matches either: the same result as removing item by item.
  */
 static void
 remove_listed(PatchState *st, PatchTarget *t, ScimJson *arr,
@@ -975,36 +1096,57 @@ remove_listed(PatchState *st, PatchTarget *t, ScimJson *arr,
 	const ScimAttrDef *vdef = attr->type == SAT_COMPLEX ?
 		ScimAttrFindSub(attr, "value") : NULL;
 	int			n = value->type == SJ_ARRAY ? value->count : 1;
-	int			i,
-				j;
+	ElemSet		keys;
+	ElemSet		records;
+	bool	   *drop;
+	int			i;
 
+	set_init(&keys, n);
+	set_init(&records, n);
 	for (i = 0; i < n; i++)
 	{
 		const ScimJson *item = value->type == SJ_ARRAY ? value->items[i] : value;
 		const ScimJson *key = (vdef != NULL && item->type == SJ_OBJECT) ?
 			ScimJsonGet(item, "value") : NULL;
 
+		CHECK_FOR_INTERRUPTS();
+		WORK(1);
 		if (ScimJsonIsEmpty(item))
 			continue;
 		if (!ScimJsonIsEmpty(key))
-		{
-			for (j = arr->count - 1; j >= 0; j--)
-				if (arr->items[j]->type == SJ_OBJECT &&
-					scalar_equal(vdef, ScimJsonGet(arr->items[j], vdef->name),
-								 key))
-					ScimJsonDelete(arr, j);
-		}
+			set_add(&keys, scalar_hash(vdef, key), key);
 		else
 		{
 			ScimJson   *cv = ScimCoerceValue(attr, item, attr->name);
 
 			if (cv == NULL || cv->count == 0)
 				continue;
-			for (j = arr->count - 1; j >= 0; j--)
-				if (element_equal(attr, arr->items[j], cv->items[0]))
-					ScimJsonDelete(arr, j);
+			set_add(&records, element_hash(attr, cv->items[0]), cv->items[0]);
 		}
 	}
+
+	drop = palloc0(sizeof(bool) * (arr->count + 1));
+	for (i = 0; i < arr->count; i++)
+	{
+		const ScimJson *elem = arr->items[i];
+
+		CHECK_FOR_INTERRUPTS();
+		WORK(1);
+		if (keys.n > 0 && elem->type == SJ_OBJECT)
+		{
+			const ScimJson *ev = ScimJsonGet(elem, vdef->name);
+
+			if (set_find(&keys, scalar_hash(vdef, ev), scalar_equal, vdef,
+						 ev) != NULL)
+				drop[i] = true;
+		}
+		if (!drop[i] && records.n > 0 &&
+			set_find(&records, element_hash(attr, elem), element_equal, attr,
+					 elem) != NULL)
+			drop[i] = true;
+	}
+	compact(arr, drop);
+	(void) st;
 }
 
 /*
@@ -1115,11 +1257,32 @@ remove_sub(const ScimAttrDef *def, const ScimAttrDef *sub, ScimJson *obj)
 static void
 drop_empty_values(ScimJson *arr)
 {
+	bool	   *drop = palloc0(sizeof(bool) * (arr->count + 1));
 	int			i;
 
-	for (i = arr->count - 1; i >= 0; i--)
-		if (ScimJsonIsEmpty(arr->items[i]))
-			ScimJsonDelete(arr, i);
+	for (i = 0; i < arr->count; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		WORK(1);
+		drop[i] = ScimJsonIsEmpty(arr->items[i]);
+	}
+	compact(arr, drop);
+}
+
+/* remove from arr the values whose drop flag is set, in one pass */
+static void
+compact(ScimJson *arr, const bool *drop)
+{
+	int			i,
+				k = 0;
+
+	for (i = 0; i < arr->count; i++)
+	{
+		WORK(1);
+		if (!drop[i])
+			arr->items[k++] = arr->items[i];
+	}
+	arr->count = k;
 }
 
 /*
@@ -1148,8 +1311,12 @@ contains_value(const ScimAttrDef *attr, const ScimJson *arr,
 	int			i;
 
 	for (i = 0; i < arr->count; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		WORK(1);
 		if (element_equal(attr, arr->items[i], elem))
 			return true;
+	}
 	return false;
 }
 
@@ -1221,6 +1388,8 @@ value_same(const ScimAttrDef *def, const ScimJson *a, const ScimJson *b)
 	{
 		ScimJson   *x = ScimJsonNew(SJ_ARRAY);
 		ScimJson   *y = ScimJsonNew(SJ_ARRAY);
+		ElemSet		xs;
+		ElemSet		ys;
 
 		if (a->type == SJ_ARRAY)
 			x = (ScimJson *) a;
@@ -1232,10 +1401,17 @@ value_same(const ScimAttrDef *def, const ScimJson *a, const ScimJson *b)
 			ScimJsonAppend(y, (ScimJson *) b);
 		if (x->count != y->count)
 			return false;
+		set_of_values(&xs, def, x);
+		set_of_values(&ys, def, y);
 		for (i = 0; i < x->count; i++)
-			if (!contains_value(def, y, x->items[i]) ||
-				!contains_value(def, x, y->items[i]))
+		{
+			CHECK_FOR_INTERRUPTS();
+			if (set_find(&ys, element_hash(def, x->items[i]), element_equal,
+						 def, x->items[i]) == NULL ||
+				set_find(&xs, element_hash(def, y->items[i]), element_equal,
+						 def, y->items[i]) == NULL)
 				return false;
+		}
 		return true;
 	}
 	if (def->type == SAT_COMPLEX)
@@ -1249,11 +1425,14 @@ snapshot_primary(ScimJson *arr, PrimarySnapshot *snap)
 {
 	int			i;
 
-	snap->n = 0;
-	snap->elems = palloc(sizeof(ScimJson *) * (arr->count + 1));
+	set_init(&snap->set, 1);
 	for (i = 0; i < arr->count; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		WORK(1);
 		if (is_primary(arr->items[i]))
-			snap->elems[snap->n++] = arr->items[i];
+			set_add(&snap->set, pointer_hash(arr->items[i]), arr->items[i]);
+	}
 }
 
 /*
@@ -1264,26 +1443,25 @@ static void
 fix_primary(ScimJson *arr, const PrimarySnapshot *snap)
 {
 	ScimJson   *winner = NULL;
-	int			i,
-				k;
+	int			i;
 
 	for (i = 0; i < arr->count && winner == NULL; i++)
 	{
-		bool		was = false;
-
-		if (!is_primary(arr->items[i]))
-			continue;
-		for (k = 0; k < snap->n; k++)
-			if (snap->elems[k] == arr->items[i])
-				was = true;
-		if (!was)
+		CHECK_FOR_INTERRUPTS();
+		WORK(1);
+		if (is_primary(arr->items[i]) &&
+			set_find(&snap->set, pointer_hash(arr->items[i]), pointer_equal,
+					 NULL, arr->items[i]) == NULL)
 			winner = arr->items[i];
 	}
 	if (winner == NULL)
 		return;
 	for (i = 0; i < arr->count; i++)
+	{
+		WORK(1);
 		if (arr->items[i] != winner && is_primary(arr->items[i]))
 			ScimJsonSet(arr->items[i], "primary", ScimJsonMakeBool(false));
+	}
 }
 
 /* does a value of a multi-valued attribute say "primary": true? */
@@ -1332,4 +1510,257 @@ tidy_document(PatchState *st)
 		else if (obj == NULL && listed >= 0)
 			ScimJsonDelete(schemas, listed);
 	}
+}
+
+/* an empty set sized for about expected values */
+static void
+set_init(ElemSet *set, int expected)
+{
+	int			cap = 16;
+
+	while (cap < 2 * expected + 8)
+		cap *= 2;
+	set->cap = cap;
+	set->n = 0;
+	set->hashes = palloc(sizeof(uint32) * cap);
+	set->elems = palloc0(sizeof(const ScimJson *) * cap);
+}
+
+/* put elem (whose hash is h) into set, growing it when half full */
+static void
+set_add(ElemSet *set, uint32 h, const ScimJson *elem)
+{
+	int			i;
+
+	if (2 * (set->n + 1) > set->cap)
+	{
+		ElemSet		big;
+
+		set_init(&big, set->cap);
+		for (i = 0; i < set->cap; i++)
+		{
+			WORK(1);
+			if (set->elems[i] != NULL)
+				set_add(&big, set->hashes[i], set->elems[i]);
+		}
+		pfree(set->hashes);
+		pfree(set->elems);
+		*set = big;
+	}
+	for (i = h & (set->cap - 1); set->elems[i] != NULL; i = (i + 1) & (set->cap - 1))
+		WORK(1);
+	set->hashes[i] = h;
+	set->elems[i] = elem;
+	set->n++;
+}
+
+/* a member of set that eq calls equal to v (whose hash is h), or NULL */
+static const ScimJson *
+set_find(const ElemSet *set, uint32 h, ElemEqual eq, const ScimAttrDef *def,
+		 const ScimJson *v)
+{
+	int			i;
+
+	for (i = h & (set->cap - 1); set->elems[i] != NULL; i = (i + 1) & (set->cap - 1))
+	{
+		WORK(1);
+		if (set->hashes[i] == h && eq(def, set->elems[i], v))
+			return set->elems[i];
+	}
+	WORK(1);
+	return NULL;
+}
+
+/* a set of the values of arr, for element_equal */
+static void
+set_of_values(ElemSet *set, const ScimAttrDef *attr, const ScimJson *arr)
+{
+	int			i;
+
+	set_init(set, arr->count);
+	for (i = 0; i < arr->count; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		set_add(set, element_hash(attr, arr->items[i]), arr->items[i]);
+	}
+}
+
+/* FNV-1a of s[0..len), ASCII letters folded to lower case unless exact */
+static uint32
+bytes_hash(const char *s, size_t len, bool exact)
+{
+	uint32		h = 2166136261u;
+	size_t		i;
+
+	for (i = 0; i < len; i++)
+	{
+		unsigned char c = (unsigned char) s[i];
+
+		if (!exact && c >= 'A' && c <= 'Z')
+			c += 'a' - 'A';
+		h = (h ^ c) * 16777619u;
+	}
+	WORK(1 + len / 64);
+	return h;
+}
+
+/* a hash of v that agrees with ScimJsonEqual(.., caseExact) */
+static uint32
+json_hash(const ScimJson *v, bool caseExact)
+{
+	uint32		h;
+	int			i;
+
+	if (v == NULL)
+		return 0;
+	switch (v->type)
+	{
+		case SJ_NULL:
+			return 1;
+		case SJ_BOOL:
+			return v->boolean ? 3 : 2;
+		case SJ_NUMBER:
+			return hash_combine(4, bytes_hash(v->str, v->len, true));
+		case SJ_STRING:
+			return hash_combine(5, bytes_hash(v->str, v->len, caseExact));
+		case SJ_ARRAY:
+			h = 6;
+			for (i = 0; i < v->count; i++)
+				h = hash_combine(h, json_hash(v->items[i], caseExact));
+			return h;
+		case SJ_OBJECT:
+			/* members in any order: a sum of the members' hashes */
+			h = 7;
+			for (i = 0; i < v->count; i++)
+				h += hash_combine(bytes_hash(v->keys[i], strlen(v->keys[i]), false),
+								  json_hash(v->items[i], caseExact));
+			return h;
+	}
+	return 0;
+}
+
+/* a hash of simple value v of def that agrees with scalar_equal() */
+static uint32
+scalar_hash(const ScimAttrDef *def, const ScimJson *v)
+{
+	bool		b;
+
+	if (ScimJsonIsEmpty(v))
+		return 0x51;
+	if (def != NULL && def->type == SAT_BOOLEAN)
+	{
+		if (ScimCoerceBoolean(v, &b))
+			return b ? 0x53 : 0x52;
+		return json_hash(v, true);
+	}
+	return json_hash(v, def ? def->caseExact : false);
+}
+
+/*
+ * A hash of value v of multi-valued attr that agrees with element_equal():
+ * for complex values, a sum over the sub-attributes that are assigned (an
+ * absent or false boolean counts as unassigned, as there).
+ */
+static uint32
+element_hash(const ScimAttrDef *attr, const ScimJson *v)
+{
+	uint32		sum = 0;
+	int			i;
+
+	if (attr->type != SAT_COMPLEX)
+		return scalar_hash(attr, v);
+	if (v->type != SJ_OBJECT && !ScimJsonIsEmpty(v))
+		return json_hash(v, attr->caseExact);
+	for (i = 0; v->type == SJ_OBJECT && i < v->count; i++)
+	{
+		const ScimAttrDef *sub = ScimAttrFindSub(attr, v->keys[i]);
+		const ScimJson *m = v->items[i];
+		bool		b;
+
+		if (ScimJsonIsEmpty(m))
+			continue;
+		if (sub != NULL && sub->type == SAT_BOOLEAN &&
+			ScimCoerceBoolean(m, &b) && !b)
+			continue;
+		sum += hash_combine(bytes_hash(v->keys[i], strlen(v->keys[i]), false),
+							scalar_hash(sub, m));
+	}
+	return murmurhash32(sum);
+}
+
+/* a hash of the address of v */
+static uint32
+pointer_hash(const ScimJson *v)
+{
+	return hash_bytes_uint32((uint32) ((uintptr_t) v >> 3));
+}
+
+/* the same value, by address */
+static bool
+pointer_equal(const ScimAttrDef *def, const ScimJson *a, const ScimJson *b)
+{
+	(void) def;
+	return a == b;
+}
+
+/* the size of v written as compact JSON, about (escapes not counted) */
+static int64
+json_bytes(const ScimJson *v)
+{
+	int64		n;
+	int			i;
+
+	if (v == NULL)
+		return 0;
+	switch (v->type)
+	{
+		case SJ_NULL:
+		case SJ_BOOL:
+			return 5;
+		case SJ_NUMBER:
+			return v->len;
+		case SJ_STRING:
+			return v->len + 2;
+		case SJ_ARRAY:
+		case SJ_OBJECT:
+			n = 2;
+			for (i = 0; i < v->count; i++)
+			{
+				CHECK_FOR_INTERRUPTS();
+				WORK(1);
+				n += json_bytes(v->items[i]) + 1;
+				if (v->type == SJ_OBJECT)
+					n += strlen(v->keys[i]) + 3;
+			}
+			return n;
+	}
+	return 0;
+}
+
+/*
+ * One operation is about to copy value into n records: charge the bytes
+ * against the PATCH's budget (max_payload_bytes for all operations
+ * together), payloadTooLarge before anything is copied when it is spent.
+ */
+static void
+charge_copies(PatchState *st, int64 n, const ScimJson *value)
+{
+	int64		bytes;
+
+	if (value == NULL || n <= 1)
+		return;
+	bytes = n * json_bytes(value);
+	st->copied += bytes;
+	if (st->copied > scim_limits.max_resource_bytes)
+		ScimError(SCIM_ERR_TOO_LARGE,
+				  "the PATCH would copy %lld bytes into %lld values, more than max_payload_bytes (%d) allows",
+				  (long long) bytes, (long long) n,
+				  scim_limits.max_resource_bytes);
+}
+
+/* invalidValue when arr holds more values than the tenant allows */
+static void
+check_count(const ScimAttrDef *attr, const ScimJson *arr)
+{
+	ScimCheckMultiCount(attr, arr->count, attr->name);
 }

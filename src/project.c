@@ -43,6 +43,13 @@
  *	  from "schemas", which must list exactly the extensions present
  *	  (RFC 7643 §3).
  *
+ * Cost: the list is put into a hash set of lower-cased "scope, attr, sub"
+ * keys once per call (ProjIndex), so that deciding about each member of
+ * each value is one lookup, not a scan of the list; duplicate items of
+ * excludedAttributes are dropped, and so is a sub-attribute the registry
+ * does not know on an attribute it knows (validated documents hold none).
+ * The work is linear in the document and the list.
+ *
  * Extensions are recognised in the document itself (a top-level object
  * whose key starts with "urn:"), so extensions the registry does not know
  * are projected by name as well; the registry only supplies the
@@ -53,6 +60,10 @@
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
+
+#include "common/hashfn.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
 
 #include "scim.h"
 
@@ -66,11 +77,23 @@ typedef struct ProjItem
 	const char *sub;			/* NULL: the whole attribute */
 } ProjItem;
 
+/* the keys of the items, for lookups by scope, attr and sub */
+typedef struct ProjIndex
+{
+	int			cap;			/* a power of two */
+	int			n;
+	char	  **keys;
+} ProjIndex;
+
 typedef struct ProjList
 {
 	ProjItem   *items;
 	int			n;
+	ProjIndex	index;
 } ProjList;
+
+/* the sub of the key that says "some sub-attribute of attr is named" */
+#define ANY_SUB "\x02"
 
 /* forward declarations */
 static void parse_list(const ScimResourceTypeDef *rt, const ScimJson *doc,
@@ -80,7 +103,6 @@ static bool resolve_item(const ScimResourceTypeDef *rt, const ScimJson *doc,
 static bool is_blank(const char *s);
 static bool is_extension(const char *key, const ScimJson *val);
 static bool is_fixed_key(const char *key);
-static bool same_scope(const char *a, const char *b);
 static const ScimSchemaDef *scope_schema(const ScimResourceTypeDef *rt,
 										 const char *scope);
 static const ScimAttrDef *find_attr(const ScimSchemaDef *schema,
@@ -100,6 +122,12 @@ static void project_exclude(const ScimResourceTypeDef *rt, ScimJson *doc,
 							const ProjList *list);
 static void strip_never(const ScimSchemaDef *schema, ScimJson *obj);
 static void tidy_extensions(ScimJson *doc);
+static char *index_key(const char *scope, const char *attr, const char *sub);
+static bool index_add(ProjIndex *ix, const char *scope, const char *attr,
+					  const char *sub);
+static bool index_has(const ProjIndex *ix, const char *scope,
+					  const char *attr, const char *sub);
+static void index_build(ProjList *list);
 
 /* is s NULL, or nothing but spaces and commas? */
 static bool
@@ -127,15 +155,6 @@ is_fixed_key(const char *key)
 {
 	return scim_strcasecmp(key, "schemas") == 0 ||
 		scim_strcasecmp(key, "id") == 0;
-}
-
-/* do two scopes (NULL or an extension URN) name the same thing? */
-static bool
-same_scope(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return scim_strcasecmp(a, b) == 0;
 }
 
 /* the registry's schema for a scope, or NULL when it knows none */
@@ -280,36 +299,38 @@ include_subs(const ProjList *list, const char *scope, const char *attr,
 
 	if (val->type == SJ_ARRAY)
 	{
-		for (i = val->count - 1; i >= 0; i--)
+		k = 0;
+		for (i = 0; i < val->count; i++)
 		{
 			ScimJson   *elem = val->items[i];
 
-			if (elem->type != SJ_OBJECT ||
-				!include_subs(list, scope, attr, def, elem))
-				ScimJsonDelete(val, i);
+			CHECK_FOR_INTERRUPTS();
+			if (elem->type == SJ_OBJECT &&
+				include_subs(list, scope, attr, def, elem))
+				val->items[k++] = elem;
 		}
+		val->count = k;
 		return val->count > 0;
 	}
 	if (val->type != SJ_OBJECT)
 		return false;			/* a simple attribute has no sub-attributes */
 
-	for (i = val->count - 1; i >= 0; i--)
+	k = 0;
+	for (i = 0; i < val->count; i++)
 	{
 		const ScimAttrDef *sdef = find_sub(def, val->keys[i]);
 		bool		keep = (sdef != NULL && sdef->returned == SR_ALWAYS);
 
-		for (k = 0; k < list->n && !keep; k++)
-		{
-			const ProjItem *it = &list->items[k];
-
-			keep = (it->attr != NULL && it->sub != NULL &&
-					same_scope(it->scope, scope) &&
-					scim_strcasecmp(it->attr, attr) == 0 &&
-					scim_strcasecmp(it->sub, val->keys[i]) == 0);
-		}
+		CHECK_FOR_INTERRUPTS();
 		if (!keep)
-			ScimJsonDelete(val, i);
+			keep = index_has(&list->index, scope, attr, val->keys[i]);
+		if (keep)
+		{
+			val->keys[k] = val->keys[i];
+			val->items[k++] = val->items[i];
+		}
 	}
+	val->count = k;
 	return !ScimJsonIsEmpty(val);
 }
 
@@ -323,7 +344,6 @@ include_members(const ScimResourceTypeDef *rt, const ProjList *list,
 {
 	const ScimSchemaDef *schema = scope_schema(rt, scope);
 	int			i;
-	int			k;
 
 	for (i = obj->count - 1; i >= 0; i--)
 	{
@@ -339,25 +359,13 @@ include_members(const ScimResourceTypeDef *rt, const ProjList *list,
 		if (def != NULL && def->returned == SR_ALWAYS)
 			continue;
 
-		for (k = 0; k < list->n && !whole; k++)
-		{
-			const ProjItem *it = &list->items[k];
-
-			if (!same_scope(it->scope, scope))
-				continue;
-			if (it->attr == NULL)
-			{
-				/* the whole schema; "meta" is not part of the core schema */
-				whole = (scope != NULL || scim_strcasecmp(key, "meta") != 0);
-			}
-			else if (scim_strcasecmp(it->attr, key) == 0)
-			{
-				if (it->sub == NULL)
-					whole = true;
-				else
-					subs = true;
-			}
-		}
+		CHECK_FOR_INTERRUPTS();
+		/* the whole schema; "meta" is not part of the core schema */
+		if (index_has(&list->index, scope, NULL, NULL))
+			whole = (scope != NULL || scim_strcasecmp(key, "meta") != 0);
+		if (index_has(&list->index, scope, key, NULL))
+			whole = true;
+		subs = index_has(&list->index, scope, key, ANY_SUB);
 		if (whole)
 			continue;
 		if (!subs || !include_subs(list, scope, key, def, val))
@@ -371,7 +379,6 @@ project_include(const ScimResourceTypeDef *rt, ScimJson *doc,
 				const ProjList *list)
 {
 	int			i;
-	int			k;
 
 	include_members(rt, list, NULL, doc);
 
@@ -379,14 +386,10 @@ project_include(const ScimResourceTypeDef *rt, ScimJson *doc,
 	for (i = doc->count - 1; i >= 0; i--)
 	{
 		const char *key = doc->keys[i];
-		bool		whole = false;
 
 		if (!is_extension(key, doc->items[i]))
 			continue;
-		for (k = 0; k < list->n && !whole; k++)
-			whole = (list->items[k].attr == NULL &&
-					 same_scope(list->items[k].scope, key));
-		if (!whole)
+		if (!index_has(&list->index, key, NULL, NULL))
 			include_members(rt, list, key, doc->items[i]);
 	}
 }
@@ -429,6 +432,9 @@ project_exclude(const ScimResourceTypeDef *rt, ScimJson *doc,
 	int			k;
 	int			i;
 
+	ProjIndex	seen;
+
+	memset(&seen, 0, sizeof(seen));
 	for (k = 0; k < list->n; k++)
 	{
 		const ProjItem *it = &list->items[k];
@@ -436,6 +442,10 @@ project_exclude(const ScimResourceTypeDef *rt, ScimJson *doc,
 		const ScimAttrDef *def;
 		ScimJson   *target;
 		ScimJson   *val;
+
+		CHECK_FOR_INTERRUPTS();
+		if (!index_add(&seen, it->scope, it->attr, it->sub))
+			continue;			/* named before */
 
 		if (it->attr == NULL && it->scope != NULL)
 		{
@@ -473,7 +483,7 @@ project_exclude(const ScimResourceTypeDef *rt, ScimJson *doc,
 			continue;
 		if (it->sub == NULL)
 			ScimJsonRemove(target, it->attr);
-		else
+		else if (def == NULL || find_sub(def, it->sub) != NULL)
 		{
 			exclude_subs(def, it->sub, val);
 			if (ScimJsonIsEmpty(val))
@@ -553,6 +563,7 @@ ScimProject(const ScimResourceTypeDef *rt, ScimJson *doc,
 	if (!is_blank(attributes))
 	{
 		parse_list(rt, doc, attributes, &list);
+		index_build(&list);
 		project_include(rt, doc, &list);
 	}
 	else if (!is_blank(excluded))
@@ -568,4 +579,99 @@ ScimProject(const ScimResourceTypeDef *rt, ScimJson *doc,
 					ScimJsonGet(doc, rt->extensions[i]->urn));
 
 	tidy_extensions(doc);
+}
+
+/* the lower-cased key of scope (NULL: ""), attr and sub in a ProjIndex */
+static char *
+index_key(const char *scope, const char *attr, const char *sub)
+{
+	StringInfoData buf;
+	char	   *p;
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "%s\x01%s\x01%s", scope ? scope : "",
+					 attr ? attr : "", sub ? sub : "");
+	for (p = buf.data; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p += 'a' - 'A';
+	return buf.data;
+}
+
+/* add a key to ix; false when it was there already */
+static bool
+index_add(ProjIndex *ix, const char *scope, const char *attr, const char *sub)
+{
+	char	   *key = index_key(scope, attr, sub);
+	uint32		h;
+	int			i;
+
+	if (index_has(ix, scope, attr, sub))
+		return false;
+	if (2 * (ix->n + 1) > ix->cap)
+	{
+		ProjIndex	big;
+
+		big.cap = ix->cap ? 2 * ix->cap : 16;
+		big.n = 0;
+		big.keys = palloc0(sizeof(char *) * big.cap);
+		for (i = 0; i < ix->cap; i++)
+			if (ix->keys[i] != NULL)
+			{
+				int			j;
+
+				h = hash_bytes((const unsigned char *) ix->keys[i],
+							   strlen(ix->keys[i]));
+				for (j = h & (big.cap - 1); big.keys[j] != NULL;
+					 j = (j + 1) & (big.cap - 1))
+					;
+				big.keys[j] = ix->keys[i];
+				big.n++;
+			}
+		*ix = big;
+	}
+	h = hash_bytes((const unsigned char *) key, strlen(key));
+	for (i = h & (ix->cap - 1); ix->keys[i] != NULL; i = (i + 1) & (ix->cap - 1))
+		;
+	ix->keys[i] = key;
+	ix->n++;
+	return true;
+}
+
+/* is the key of scope, attr and sub in ix? */
+static bool
+index_has(const ProjIndex *ix, const char *scope, const char *attr,
+		  const char *sub)
+{
+	char	   *key;
+	uint32		h;
+	int			i;
+	bool		found = false;
+
+	if (ix->n == 0)
+		return false;
+	key = index_key(scope, attr, sub);
+	h = hash_bytes((const unsigned char *) key, strlen(key));
+	for (i = h & (ix->cap - 1); ix->keys[i] != NULL && !found;
+		 i = (i + 1) & (ix->cap - 1))
+		found = strcmp(ix->keys[i], key) == 0;
+	pfree(key);
+	return found;
+}
+
+/* index the items of list: each item, and "some sub" for attr.sub */
+static void
+index_build(ProjList *list)
+{
+	int			k;
+
+	memset(&list->index, 0, sizeof(ProjIndex));
+	for (k = 0; k < list->n; k++)
+	{
+		const ProjItem *it = &list->items[k];
+
+		CHECK_FOR_INTERRUPTS();
+		(void) index_add(&list->index, it->scope, it->attr, it->sub);
+		if (it->attr != NULL && it->sub != NULL)
+			(void) index_add(&list->index, it->scope, it->attr, ANY_SUB);
+	}
 }

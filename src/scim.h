@@ -56,6 +56,7 @@ typedef struct ScimTenant
 	int			max_results;
 	int			bulk_max_operations;
 	int			max_payload_bytes;
+	int			max_multi_values;	/* values of one multi-valued attribute */
 	bool		username_is_email;
 	bool		require_name;
 	bool		allow_create_inactive;
@@ -67,6 +68,20 @@ typedef struct ScimTenant
 } ScimTenant;
 
 extern ScimTenant *ScimTenantLoad(const char *tenant_id);
+
+/*
+ * The limits that bound a write's work (docs/security.md): how many values
+ * one multi-valued attribute may hold, and how large a resource may become
+ * (the tenant's max_payload_bytes, also after PATCH).  ScimTenantLoad sets
+ * them for the tenant of the operation; validate.c and patch.c read them.
+ */
+typedef struct ScimRequestLimits
+{
+	int			max_multi_values;
+	int			max_resource_bytes;
+} ScimRequestLimits;
+
+extern ScimRequestLimits scim_limits;
 
 /* the per-backend tenant cache (tenant_cache.c) */
 extern const ScimTenant *ScimTenantCacheLookup(const char *tenant_id);
@@ -138,6 +153,7 @@ typedef enum ScimWriteMode
 	SCIM_WRITE_PATCH			/* result of a PATCH */
 } ScimWriteMode;
 
+extern void ScimCheckMultiCount(const ScimAttrDef *def, int n, const char *where);
 extern ScimJson *ScimValidate(const ScimResourceTypeDef *rt, const ScimJson *in,
 							  ScimWriteMode mode);
 extern bool ScimCoerceBoolean(const ScimJson *v, bool *out);

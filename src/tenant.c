@@ -29,6 +29,12 @@
 
 #include "scim.h"
 
+/*
+ * The size limits of the current operation's tenant (see ScimRequestLimits
+ * in scim.h), set by ScimTenantLoad; the defaults until a tenant is loaded.
+ */
+ScimRequestLimits scim_limits = {1000, 1048576};
+
 PG_FUNCTION_INFO_V1(scim_tenant_create);
 PG_FUNCTION_INFO_V1(scim_tenant_configure);
 PG_FUNCTION_INFO_V1(scim_token_issue);
@@ -73,6 +79,7 @@ static const SettingDef settings_table[] = {
 	{"max_results", SET_INT, "200", NULL, NULL, 1, 10000},
 	{"bulk_max_operations", SET_INT, "1000", NULL, NULL, 1, 100000},
 	{"max_payload_bytes", SET_INT, "1048576", NULL, NULL, 1024, 10485760},
+	{"max_multi_values", SET_INT, "1000", NULL, NULL, 1, 100000},
 	{"username_is_email", SET_BOOL, "false", "true"},
 	{"require_name", SET_BOOL, "false", "true"},
 	{"allow_create_inactive", SET_BOOL, "true", "false"},
@@ -351,6 +358,7 @@ tenant_build(const char *tenant_id)
 	t->max_results = setting_int(eff, "max_results");
 	t->bulk_max_operations = setting_int(eff, "bulk_max_operations");
 	t->max_payload_bytes = setting_int(eff, "max_payload_bytes");
+	t->max_multi_values = setting_int(eff, "max_multi_values");
 	t->username_is_email = setting_bool(eff, "username_is_email");
 	t->require_name = setting_bool(eff, "require_name");
 	t->allow_create_inactive = setting_bool(eff, "allow_create_inactive");
@@ -391,6 +399,8 @@ ScimTenantLoad(const char *tenant_id)
 	}
 	memcpy(t, cached, sizeof(ScimTenant));
 	ScimExtensionsUse(t);
+	scim_limits.max_multi_values = t->max_multi_values;
+	scim_limits.max_resource_bytes = t->max_payload_bytes;
 	return t;
 }
 

@@ -11,6 +11,12 @@
  * unassigned values (null, "", [], {}) left out.  Unknown attributes are
  * refused rather than silently dropped.
  *
+ * A multi-valued attribute holds at most the tenant's max_multi_values
+ * values (scim_limits; invalidValue beyond, docs/security.md), so that no
+ * later step (PATCH, projection, filters) works on longer arrays.  A
+ * Group's "members" are exempt: they are rows, not part of the document.
+ * Every loop here runs over request data and checks for interrupts.
+ *
  * src/validate.c
  *
  *-------------------------------------------------------------------------
@@ -18,6 +24,8 @@
 #include "postgres.h"
 
 #include <ctype.h>
+
+#include "miscadmin.h"
 
 #include "scim.h"
 
@@ -31,6 +39,7 @@ static bool valid_base64(const char *s);
 static void validate_into(const ScimSchemaDef *schema, ScimJson *out,
 						  const char *key, const ScimJson *v);
 static void check_primary(const ScimAttrDef *def, const ScimJson *arr);
+static bool is_group_members(const ScimAttrDef *def);
 
 /*
  * ScimCoerceBoolean
@@ -135,6 +144,7 @@ coerce_complex(const ScimAttrDef *def, const ScimJson *v, const char *where)
 		const ScimAttrDef *sub = ScimAttrFindSub(def, v->keys[i]);
 		ScimJson   *cv;
 
+		CHECK_FOR_INTERRUPTS();
 		if (sub == NULL)
 			ScimError(SCIM_ERR_INVALID_VALUE,
 					  "attribute \"%s\" has no sub-attribute \"%s\"",
@@ -213,12 +223,39 @@ check_primary(const ScimAttrDef *def, const ScimJson *arr)
 	{
 		ScimJson   *p = ScimJsonGet(arr->items[i], "primary");
 
+		CHECK_FOR_INTERRUPTS();
 		if (p && p->type == SJ_BOOL && p->boolean)
 			n++;
 	}
 	if (n > 1)
 		ScimError(SCIM_ERR_INVALID_VALUE,
 				  "only one value of \"%s\" may be primary", def->name);
+}
+
+/* is def the "members" attribute of Group, whose values are rows? */
+static bool
+is_group_members(const ScimAttrDef *def)
+{
+	static const ScimAttrDef *members = NULL;
+
+	if (members == NULL)
+		members = ScimSchemaFindAttr(ScimResourceType(SCIM_RES_GROUP)->schema,
+									 "members");
+	return def == members;
+}
+
+/*
+ * ScimCheckMultiCount
+ *		invalidValue when n values are more than multi-valued attribute def
+ *		may hold (the tenant's max_multi_values; Group members exempt).
+ */
+void
+ScimCheckMultiCount(const ScimAttrDef *def, int n, const char *where)
+{
+	if (n > scim_limits.max_multi_values && !is_group_members(def))
+		ScimError(SCIM_ERR_INVALID_VALUE,
+				  "attribute \"%s\" has %d values, more than max_multi_values (%d)",
+				  where, n, scim_limits.max_multi_values);
 }
 
 /*
@@ -253,9 +290,13 @@ ScimCoerceValue(const ScimAttrDef *def, const ScimJson *v, const char *where)
 	}
 	else
 	{
+		ScimCheckMultiCount(def, v->count, where);
 		for (i = 0; i < v->count; i++)
 		{
-			ScimJson   *c = coerce_single(def, v->items[i], where);
+			ScimJson   *c;
+
+			CHECK_FOR_INTERRUPTS();
+			c = coerce_single(def, v->items[i], where);
 
 			if (c)
 				ScimJsonAppend(out, c);
@@ -329,6 +370,8 @@ ScimValidate(const ScimResourceTypeDef *rt, const ScimJson *in,
 		const ScimSchemaDef *ext;
 		const char *colon;
 
+		CHECK_FOR_INTERRUPTS();
+
 		if (scim_strcasecmp(key, "schemas") == 0 ||
 			scim_strcasecmp(key, "meta") == 0)
 			continue;
@@ -346,7 +389,10 @@ ScimValidate(const ScimResourceTypeDef *rt, const ScimJson *in,
 			int			k;
 
 			for (k = 0; k < v->count; k++)
+			{
+				CHECK_FOR_INTERRUPTS();
 				validate_into(rt->schema, out, v->keys[k], v->items[k]);
+			}
 			continue;
 		}
 		if (ext != NULL && ext != rt->schema)
@@ -366,7 +412,10 @@ ScimValidate(const ScimResourceTypeDef *rt, const ScimJson *in,
 				ScimJsonSet(out, ext->urn, eo);
 			}
 			for (k = 0; k < v->count; k++)
+			{
+				CHECK_FOR_INTERRUPTS();
 				validate_into(ext, eo, v->keys[k], v->items[k]);
+			}
 			for (k = 0; k < ext->nattrs; k++)
 				if (ext->attrs[k].required && ScimJsonGet(eo, ext->attrs[k].name) == NULL)
 					ScimError(SCIM_ERR_INVALID_VALUE, "attribute \"%s\" of %s is required",

@@ -8,7 +8,7 @@
 CREATE EXTENSION IF NOT EXISTS pgtap;
 
 BEGIN;
-SELECT plan(129);
+SELECT plan(135);
 
 CREATE FUNCTION pg_temp.ops(VARIADIC o jsonb[]) RETURNS jsonb
 LANGUAGE sql AS $$
@@ -70,7 +70,7 @@ INSERT INTO zulip_rules VALUES
 SELECT scim.tenant_create('pgtap30_plain') \gset _
 SELECT is((SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(pg_temp.eff('pgtap30_plain')) k),
 		  ARRAY['allow_create_inactive', 'bulk_max_operations', 'default_role', 'group_delete',
-				'list_deactivated_members', 'max_group_name_length', 'max_payload_bytes', 'max_results',
+				'list_deactivated_members', 'max_group_name_length', 'max_multi_values', 'max_payload_bytes', 'max_results',
 				'notify', 'preset', 'protect_last_owner', 'put_mode', 'require_name',
 				'reserved_group_prefixes', 'roles', 'scim_may_modify_app_groups', 'user_delete',
 				'username_is_email'],
@@ -370,6 +370,26 @@ SELECT is(pg_temp.http_status('POST', '/scim/v2/Users', :'auth_payload',
 SELECT is((SELECT count(*)::int FROM scim.users WHERE tenant_id = 'pgtap30_payload'), 1, 'max_payload_bytes: nothing of it was written');
 SELECT throws_ok($$SELECT scim.tenant_configure('pgtap30_payload', '{"max_payload_bytes": 1023}')$$, '22023', NULL,
 				 'max_payload_bytes: at least 1024');
+
+-- -------------------------------------------------------- max_multi_values
+
+SELECT scim.tenant_create('pgtap30_multi', '{"max_multi_values": 3}') \gset _
+SELECT lives_ok($$SELECT scim.user_create('pgtap30_multi', '{"userName": "three", "emails": [{"value": "a@x"}, {"value": "b@x"}, {"value": "c@x"}]}')$$,
+				'max_multi_values: as many values as the limit are accepted');
+SELECT throws_ok($$SELECT scim.user_create('pgtap30_multi', '{"userName": "four", "emails": [{"value": "a@x"}, {"value": "b@x"}, {"value": "c@x"}, {"value": "d@x"}]}')$$,
+				 '22023', 'attribute "emails" has 4 values, more than max_multi_values (3)',
+				 'max_multi_values: one more value is invalidValue, naming the limit');
+SELECT throws_like(format($$SELECT scim.user_patch('pgtap30_multi', %L, %L)$$,
+						  (SELECT id FROM scim.users WHERE tenant_id = 'pgtap30_multi'),
+						  pg_temp.ops('{"op": "add", "path": "emails", "value": [{"value": "d@x"}]}')),
+				   '%has 4 values, more than max_multi_values (3)%',
+				   'max_multi_values: a PATCH that would grow past the limit is refused');
+SELECT is((SELECT jsonb_array_length(scim.user_get('pgtap30_multi', id::text) -> 'emails') FROM scim.users WHERE tenant_id = 'pgtap30_multi'), 3,
+		  'max_multi_values: the refused PATCH changed nothing');
+SELECT lives_ok($$SELECT scim.user_create('pgtap30_plain', '{"userName": "four", "emails": [{"value": "a@x"}, {"value": "b@x"}, {"value": "c@x"}, {"value": "d@x"}]}')$$,
+				'max_multi_values: another tenant keeps 1000');
+SELECT throws_ok($$SELECT scim.tenant_configure('pgtap30_multi', '{"max_multi_values": 0}')$$, '22023',
+				 'setting "max_multi_values" must be an integer between 1 and 100000', 'max_multi_values: at least 1');
 
 -- ------------------------------------------------------- username_is_email
 
