@@ -153,9 +153,6 @@ static bool run_isolated(BulkRun *run, BulkOp *op, const char *id,
 						 BulkOutcome *out, ErrorData **error);
 static void perform(BulkRun *run, ScimRequest *req, BulkOp *op,
 					const char *id, BulkOutcome *out);
-static ScimJson *error_body(int status, const char *scim_type,
-							const char *detail);
-static ScimJson *error_body_from_data(ErrorData *edata, int *status);
 static ScimJson *op_entry(BulkOp *op, const char *location,
 						  const char *version, const char *status);
 static ScimJson *op_failure(BulkOp *op, const char *location, int status,
@@ -724,16 +721,13 @@ execute_op(BulkRun *run, BulkOp *op)
 
 	if (!run_isolated(run, op, id, &out, &edata))
 	{
-		ScimJson   *entry;
-		ScimJson   *error;
-		int			status;
+		ScimErrorReply reply;
 
 		op->failed = true;
-		error = error_body_from_data(edata, &status);
+		ScimErrorAnswer(edata, &reply);
 		FreeErrorData(edata);
-		entry = op_entry(op, location, NULL, psprintf("%d", status));
-		ScimJsonSet(entry, "response", error);
-		return entry;
+		return op_failure(op, location, reply.status, reply.scimType,
+						  reply.detail);
 	}
 
 	switch (op->method)
@@ -875,51 +869,6 @@ perform(BulkRun *run, ScimRequest *req, BulkOp *op, const char *id,
 	}
 }
 
-/* a SCIM Error body (RFC 7644 §3.12) */
-static ScimJson *
-error_body(int status, const char *scim_type, const char *detail)
-{
-	ScimJson   *body = ScimJsonNew(SJ_OBJECT);
-	ScimJson   *schemas = ScimJsonNew(SJ_ARRAY);
-
-	ScimJsonAppend(schemas, ScimJsonMakeString(SCIM_URN_ERROR));
-	ScimJsonSet(body, "schemas", schemas);
-	ScimJsonSet(body, "status", ScimJsonMakeString(psprintf("%d", status)));
-	if (scim_type != NULL)
-		ScimJsonSet(body, "scimType", ScimJsonMakeString(scim_type));
-	ScimJsonSet(body, "detail", ScimJsonMakeString(detail));
-	return body;
-}
-
-/*
- * The SCIM Error of a caught error and its status, worded as the HTTP
- * dispatcher words it: internal errors are logged and not shown, and
- * constraint violations get a SCIM sentence instead of PostgreSQL's.
- */
-static ScimJson *
-error_body_from_data(ErrorData *edata, int *status)
-{
-	ScimErrorKind kind = ScimErrorKindFromData(edata->sqlerrcode, edata->detail);
-	const ScimErrorInfo *info = ScimErrorLookup(kind);
-	bool		ours = edata->detail != NULL &&
-		strncmp(edata->detail, "scimType:", 9) == 0;
-	const char *detail = edata->message ? edata->message : "error";
-
-	if (kind == SCIM_ERR_INTERNAL)
-	{
-		ereport(LOG,
-				errmsg("scim bulk operation failed: %s", detail),
-				edata->detail ? errdetail_internal("%s", edata->detail) : 0);
-		detail = "internal error";
-	}
-	else if (kind == SCIM_ERR_UNIQUENESS && !ours)
-		detail = "a resource with the same unique attribute already exists";
-	else if (kind == SCIM_ERR_UNAVAILABLE && !ours)
-		detail = "the service is busy: retry the operation";
-	*status = info->status;
-	return error_body(info->status, info->scimType, detail);
-}
-
 /* a BulkResponse entry: method, bulkId, location, version, status */
 static ScimJson *
 op_entry(BulkOp *op, const char *location, const char *version,
@@ -946,7 +895,7 @@ op_failure(BulkOp *op, const char *location, int status,
 	ScimJson   *entry = op_entry(op, location, NULL, psprintf("%d", status));
 
 	op->failed = true;
-	ScimJsonSet(entry, "response", error_body(status, scim_type, detail));
+	ScimJsonSet(entry, "response", ScimErrorBody(status, scim_type, detail));
 	return entry;
 }
 

@@ -71,8 +71,7 @@ static void authenticate(HttpRequest *h);
 static void check_media_types(HttpRequest *h);
 static ScimJson *parse_body(HttpRequest *h);
 static void route(HttpRequest *h, HttpResponse *r);
-static const char *generic_detail(ScimErrorKind kind);
-static void error_response(HttpResponse *r, ScimErrorKind kind, const char *detail);
+static void error_response(HttpResponse *r, const ScimErrorReply *reply);
 static Datum send_response(HttpResponse *r);
 static char *base_url(HttpRequest *h);
 
@@ -812,46 +811,15 @@ route(HttpRequest *h, HttpResponse *r)
 		ScimError(SCIM_ERR_NOT_FOUND, "no such endpoint: /%s", first);
 }
 
-/* the detail of an error PostgreSQL raised (not ScimError) */
-static const char *
-generic_detail(ScimErrorKind kind)
-{
-	switch (kind)
-	{
-		case SCIM_ERR_UNIQUENESS:
-			return "a resource with the same unique attribute already exists";
-		case SCIM_ERR_UNAVAILABLE:
-			return "the service is busy: retry the request";
-		case SCIM_ERR_INVALID_VALUE:
-			return "a value is not valid here: too long, or not of the expected form";
-		case SCIM_ERR_NOT_FOUND:
-			return "not found";
-		case SCIM_ERR_TOO_MANY:
-			return "the request is too complex to process";
-		default:
-			return "the request could not be processed";
-	}
-}
-
-/* fill r with the SCIM Error body of kind */
+/* fill r with the SCIM Error answer of a caught error */
 static void
-error_response(HttpResponse *r, ScimErrorKind kind, const char *detail)
+error_response(HttpResponse *r, const ScimErrorReply *reply)
 {
-	const ScimErrorInfo *info = ScimErrorLookup(kind);
-	ScimJson   *body = ScimJsonNew(SJ_OBJECT);
-	ScimJson   *schemas = ScimJsonNew(SJ_ARRAY);
-
-	ScimJsonAppend(schemas, ScimJsonMakeString(SCIM_URN_ERROR));
-	ScimJsonSet(body, "schemas", schemas);
-	ScimJsonSet(body, "status", ScimJsonMakeString(psprintf("%d", info->status)));
-	if (info->scimType)
-		ScimJsonSet(body, "scimType", ScimJsonMakeString(info->scimType));
-	ScimJsonSet(body, "detail", ScimJsonMakeString(detail));
-	r->status = info->status;
-	r->body = body;
-	if (info->status == 401)
+	r->status = reply->status;
+	r->body = ScimErrorBody(reply->status, reply->scimType, reply->detail);
+	if (reply->status == 401)
 		add_header(r, "WWW-Authenticate", "Bearer realm=\"scim\"");
-	if (info->status == 503)
+	if (reply->status == 503)
 		add_header(r, "Retry-After", "1");
 }
 
@@ -892,14 +860,13 @@ serve(HttpRequest *h, HttpResponse *r)
  * Can a request that failed with this SQLSTATE simply run again?  A
  * deadlock victim can.  A serialization failure can only under READ
  * COMMITTED (PostgREST's level), where a new statement sees new data; at
- * REPEATABLE READ the transaction's snapshot would fail it again.
+ * REPEATABLE READ the transaction's snapshot would fail it again.  Of the
+ * errors ScimError() raises only a 503 (busy) has one of these SQLSTATEs,
+ * and it asks for the retry anyway; a 412 has its own (error.h).
  */
 static bool
 retryable(ErrorData *edata)
 {
-	/* our own errors (412 uses SQLSTATE 40001 too) are answers, not retries */
-	if (edata->detail && strncmp(edata->detail, "scimType:", 9) == 0)
-		return false;
 	if (edata->sqlerrcode == ERRCODE_T_R_DEADLOCK_DETECTED)
 		return true;
 	if (edata->sqlerrcode == ERRCODE_T_R_SERIALIZATION_FAILURE)
@@ -998,41 +965,19 @@ scim_handle(PG_FUNCTION_ARGS)
 
 	if (failed)
 	{
-		ScimErrorKind kind = ScimErrorKindFromData(edata->sqlerrcode, edata->detail);
+		ScimErrorReply reply;
 		ScimJson   *keep = NULL;
 		int			i;
 
+		ScimErrorAnswer(edata, &reply);
 		/* keep the Allow header of a 405 */
 		for (i = 0; i < r.headers->count; i++)
 			if (ScimJsonGet(r.headers->items[i], "Allow"))
 				keep = r.headers->items[i];
 		r.headers = ScimJsonNew(SJ_ARRAY);
-		if (keep && kind == SCIM_ERR_METHOD)
+		if (keep && reply.kind == SCIM_ERR_METHOD)
 			ScimJsonAppend(r.headers, keep);
-		if (kind == SCIM_ERR_INTERNAL)
-		{
-			/* never show internals to the client; keep them in the log */
-			ereport(LOG,
-					errmsg("scim request failed: %s", edata->message),
-					edata->detail ? errdetail_internal("%s", edata->detail) : 0);
-			error_response(&r, kind, "internal error");
-		}
-		else if (edata->detail == NULL || strncmp(edata->detail, "scimType:", 9) != 0)
-		{
-			/*
-			 * A PostgreSQL error the C code did not raise itself (a unique
-			 * index hit by a concurrent write, a lock timeout, a value too
-			 * large for an index): classified by its SQLSTATE and answered
-			 * with a fixed detail, since its message names tables, indexes
-			 * and values.  Unexpected ones go to the log.
-			 */
-			if (kind != SCIM_ERR_UNIQUENESS && kind != SCIM_ERR_UNAVAILABLE)
-				ereport(LOG,
-						errmsg("scim request failed: %s", edata->message));
-			error_response(&r, kind, generic_detail(kind));
-		}
-		else
-			error_response(&r, kind, edata->message);
+		error_response(&r, &reply);
 		FreeErrorData(edata);
 	}
 	result = send_response(&r);

@@ -5,8 +5,11 @@
  *
  * Each error kind pairs a scimType (or none), an HTTP status and a
  * SQLSTATE.  ScimError() raises it with ereport(); SQL callers see the
- * SQLSTATE and "scimType: x" in the detail, and the HTTP dispatcher turns
- * the same error into a SCIM Error body.
+ * SQLSTATE and "scimType: x." in the detail.  Whoever catches an error to
+ * answer a client (the HTTP dispatcher, each Bulk operation) asks
+ * ScimErrorAnswer() for the status, scimType and detail to send, and
+ * ScimErrorBody() for the SCIM Error document: error.c alone decides what
+ * a client may see of an error.
  *
  * src/error.h
  *
@@ -14,6 +17,8 @@
  */
 #ifndef SCIM_ERROR_H
 #define SCIM_ERROR_H
+
+#include "json.h"
 
 typedef enum ScimErrorKind
 {
@@ -49,16 +54,47 @@ typedef struct ScimErrorInfo
 	int			sqlstate;		/* MAKE_SQLSTATE value */
 } ScimErrorInfo;
 
+/*
+ * SQLSTATE of a failed If-Match precondition (412): class SC holds the
+ * conditions of SCIM that PostgreSQL has no code for, the subclass is the
+ * HTTP status.  It is not 40001, which PostgreSQL raises for serialization
+ * failures that the dispatcher retries.
+ */
+#define ERRCODE_SCIM_PRECONDITION_FAILED	MAKE_SQLSTATE('S','C','4','1','2')
+
+/* the longest detail, in bytes, a client is sent (cut on a character) */
+#define SCIM_ERROR_DETAIL_MAX	1024
+
+/* what a client is told of a caught error */
+typedef struct ScimErrorReply
+{
+	ScimErrorKind kind;
+	int			status;			/* HTTP status */
+	const char *scimType;		/* NULL when none */
+	const char *detail;			/* as is: ScimErrorBody() makes it fit */
+} ScimErrorReply;
+
 extern const ScimErrorInfo *ScimErrorLookup(ScimErrorKind kind);
 
-/* map a caught error back to its SCIM kind (by scimType detail or SQLSTATE) */
-extern ScimErrorKind ScimErrorKindFromData(int sqlerrcode, const char *detail);
+/* ereport() auxiliary: the SQLSTATE and "scimType: x." detail of kind */
+extern int	errscimkind(ScimErrorKind kind);
+
+/* was the caught error raised by ScimError() (ours), not by PostgreSQL? */
+extern bool ScimErrorIsOwn(const ErrorData *edata);
+
+/* the SCIM answer to a caught error; logs what it hides from the client */
+extern void ScimErrorAnswer(const ErrorData *edata, ScimErrorReply *reply);
+
+/* a SCIM Error document (RFC 7644 §3.12) */
+extern ScimJson *ScimErrorBody(int status, const char *scimType,
+							   const char *detail);
 
 /*
- * Raise a SCIM error.  msg is the SCIM "detail" a client sees: short,
- * lowercase first letter, no trailing period.
+ * Raise a SCIM error: ScimError(kind, fmt, ...).  The message is the SCIM
+ * "detail" a client sees: short, lowercase first letter, no trailing
+ * period.  ereport() formats it, so it has no length limit of its own.
  */
-extern void ScimError(ScimErrorKind kind, const char *fmt,...)
-			pg_attribute_printf(2, 3) pg_attribute_noreturn();
+#define ScimError(kind, ...) \
+	ereport(ERROR, errscimkind(kind), errmsg_internal(__VA_ARGS__))
 
 #endif							/* SCIM_ERROR_H */

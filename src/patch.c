@@ -384,8 +384,7 @@ run_operation(PatchState *st, const ScimJson *op)
 
 		MemoryContextSwitchTo(oldcxt);
 		edata = CopyErrorData();
-		if (edata->detail == NULL || edata->message == NULL ||
-			strncmp(edata->detail, "scimType: ", 10) != 0 ||
+		if (!ScimErrorIsOwn(edata) || edata->message == NULL ||
 			strncmp(edata->message, "operation ", 10) == 0)
 		{
 			FreeErrorData(edata);
