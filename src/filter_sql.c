@@ -274,13 +274,23 @@ static ScimResourceKind kind_arg(text *kind);
 static void
 ctx_error(FilterCtx *fc, const char *fmt,...)
 {
-	char		buf[1024];
-	va_list		ap;
+	StringInfoData buf;
 
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	ScimError(fc->errkind, "%s", buf);
+	/* formatted whole, as ereport() does: no cut inside a character */
+	initStringInfo(&buf);
+	for (;;)
+	{
+		va_list		ap;
+		int			needed;
+
+		va_start(ap, fmt);
+		needed = appendStringInfoVA(&buf, fmt, ap);
+		va_end(ap);
+		if (needed == 0)
+			break;
+		enlargeStringInfo(&buf, needed);
+	}
+	ScimError(fc->errkind, "%s", buf.data);
 }
 
 /* Set up a compilation for kind; sorting changes the error kind */
