@@ -47,7 +47,8 @@
  * left out only when unknown: a failed POST, an unknown endpoint or an
  * unresolved path), version (after POST, PUT and PATCH), status as a
  * string ("201", "200", "204", or the error's) and, on failure, response:
- * the SCIM Error.  Successful operations carry no resource body: the
+ * the SCIM Error, made by ScimErrorAnswer() (error.c) exactly as for the
+ * same request sent alone.  Successful operations carry no resource body: the
  * location and version identify the result (RFC 7644 §3.7.3 lets a
  * server omit it).
  *
