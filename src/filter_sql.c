@@ -86,6 +86,7 @@
 #include "utils/tuplestore.h"
 #include "utils/uuid.h"
 
+#include "resource_row.h"
 #include "scim.h"
 
 PG_FUNCTION_INFO_V1(scim_filter_to_sql);
@@ -155,33 +156,34 @@ typedef struct FilterCtx
 	int			memo_param[2];
 } FilterCtx;
 
-/* columns of scim.users and scim.groups, by canonical attribute name */
+/*
+ * The columns of scim.users and scim.groups by canonical attribute name:
+ * the row shapes of resource_row.h, each column's value store following
+ * from its type.  Columns holding no attribute of their own (attr NULL)
+ * are never found.
+ */
 typedef struct ColumnMap
 {
-	ScimResourceKind kind;
 	const char *attr;
 	const char *sub;			/* NULL for a top-level attribute */
-	const char *column;
+	const char *column;			/* NULL: no column, store says why */
 	ValueStore	store;
 } ColumnMap;
 
-static const ColumnMap column_map[] = {
-	{SCIM_RES_USER, "id", NULL, "id", VS_UUID},
-	{SCIM_RES_USER, "userName", NULL, "user_name", VS_TEXT},
-	{SCIM_RES_USER, "externalId", NULL, "external_id", VS_TEXT},
-	{SCIM_RES_USER, "active", NULL, "active", VS_BOOL},
-	{SCIM_RES_USER, "displayName", NULL, "display_name", VS_TEXT},
-	{SCIM_RES_USER, "role", NULL, "role", VS_TEXT},
-	{SCIM_RES_USER, "password", NULL, NULL, VS_REFUSED},
-	{SCIM_RES_USER, "name", "formatted", "name_formatted", VS_TEXT},
-	{SCIM_RES_USER, "name", "givenName", "given_name", VS_TEXT},
-	{SCIM_RES_USER, "name", "familyName", "family_name", VS_TEXT},
-	{SCIM_RES_USER, "name", "middleName", "middle_name", VS_TEXT},
-	{SCIM_RES_USER, "name", "honorificPrefix", "honorific_prefix", VS_TEXT},
-	{SCIM_RES_USER, "name", "honorificSuffix", "honorific_suffix", VS_TEXT},
-	{SCIM_RES_GROUP, "id", NULL, "id", VS_UUID},
-	{SCIM_RES_GROUP, "externalId", NULL, "external_id", VS_TEXT},
-	{SCIM_RES_GROUP, "displayName", NULL, "display_name", VS_TEXT},
+#define COLUMN_STORE(type) \
+	((type) == TEXTOID ? VS_TEXT : (type) == UUIDOID ? VS_UUID : \
+	 (type) == BOOLOID ? VS_BOOL : (type) == TIMESTAMPTZOID ? VS_TIMESTAMP : \
+	 VS_REFUSED)
+#define COLUMN_MAP(NAME, column, type, attr, sub) \
+	{attr, sub, #column, COLUMN_STORE(type)},
+
+static const ColumnMap user_columns[] = {
+	SCIM_USER_ROW(COLUMN_MAP)
+	{"password", NULL, NULL, VS_REFUSED},	/* write-only, hashed */
+};
+
+static const ColumnMap group_columns[] = {
+	SCIM_GROUP_ROW(COLUMN_MAP)
 };
 
 /* meta (RFC 7643 §3.1) and schemas are common attributes, not in schema.c */
@@ -325,13 +327,16 @@ path_name(const ScimAttrPath *path)
 static const ColumnMap *
 find_column(ScimResourceKind kind, const char *attr, const char *sub)
 {
+	const ColumnMap *map = kind == SCIM_RES_USER ? user_columns : group_columns;
+	int			n = kind == SCIM_RES_USER ? lengthof(user_columns) :
+		lengthof(group_columns);
 	int			i;
 
-	for (i = 0; i < lengthof(column_map); i++)
+	for (i = 0; i < n; i++)
 	{
-		const ColumnMap *c = &column_map[i];
+		const ColumnMap *c = &map[i];
 
-		if (c->kind == kind && strcmp(c->attr, attr) == 0 &&
+		if (c->attr != NULL && strcmp(c->attr, attr) == 0 &&
 			((sub == NULL && c->sub == NULL) ||
 			 (sub != NULL && c->sub != NULL && strcmp(c->sub, sub) == 0)))
 			return c;
@@ -572,22 +577,18 @@ sub_scalar(FilterCtx *fc, const Target *parent, const ScimAttrDef *sub,
 						 s->name, s);
 			break;
 		case SRC_META:
-			if (strcmp(sub->name, "created") == 0)
-			{
-				s->store = VS_TIMESTAMP;
-				s->expr = psprintf("%s.created", a);
-			}
-			else if (strcmp(sub->name, "lastModified") == 0)
-			{
-				s->store = VS_TIMESTAMP;
-				s->expr = psprintf("%s.last_modified", a);
-			}
-			else if (strcmp(sub->name, "resourceType") == 0)
+			col = find_column(fc->kind, parent->def->name, sub->name);
+			if (strcmp(sub->name, "resourceType") == 0)
 				s->expr = fc->kind == SCIM_RES_USER ? "'User'::text" : "'Group'::text";
-			else if (strcmp(sub->name, "version") == 0)
-				s->expr = psprintf("('W/\"' || %s.version || '\"')", a);
-			else
+			else if (col == NULL)
 				s->store = VS_REFUSED;	/* location needs the base URL */
+			else if (strcmp(sub->name, "version") == 0)
+				s->expr = psprintf("('W/\"' || %s.%s || '\"')", a, col->column);
+			else
+			{
+				s->store = col->store;	/* created, lastModified */
+				s->expr = psprintf("%s.%s", a, col->column);
+			}
 			break;
 		case SRC_SCHEMAS:
 			elog(ERROR, "schemas has no sub-attributes");

@@ -32,23 +32,11 @@
 #include "utils/timestamp.h"
 #include "utils/uuid.h"
 
+#include "resource_row.h"
 #include "scim.h"
 
-const char *ScimGroupColumns =
-"g.id, g.display_name, g.external_id, g.attrs, g.managed_by, g.created, "
-"g.last_modified, g.version";
-
-enum
-{
-	GC_ID = 1,
-	GC_DISPLAY_NAME,
-	GC_EXTERNAL_ID,
-	GC_ATTRS,
-	GC_MANAGED_BY,
-	GC_CREATED,
-	GC_MODIFIED,
-	GC_VERSION
-};
+/* the select list of a group's row (resource_row.h): ScimGroupRender reads it */
+const char *ScimGroupColumns = SCIM_ROW_SQL(SCIM_GROUP_ROW_ITEMS);
 
 /*
  * The members SCIM may see and change, over scim.members m; $3 is the

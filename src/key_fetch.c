@@ -28,8 +28,10 @@
  *	  scans and held to the end of the transaction, as the executor does.
  *	- The keys' collations are the indexes' own.
  *
- * The relations are found by name and their columns by name once, the
- * indexes checked against what the scans assume, and all of it forgotten
+ * The relations are found by name and their columns by name once (the
+ * columns and their types are the row shapes of resource_row.h: a column
+ * of another type is an error, not a misread), the indexes checked against
+ * what the scans assume, and all of it forgotten
  * on any relcache invalidation of them (an ALTER, a VACUUM, a DROP
  * EXTENSION).
  *
@@ -60,25 +62,26 @@
 #include "utils/snapmgr.h"
 #include "utils/uuid.h"
 
+#include "resource_row.h"
 #include "scim.h"
 
+/* a column the scans copy into the tuple they hand out, and its type */
+typedef struct RowColumn
+{
+	const char *name;
+	Oid			type;
+} RowColumn;
+
+#define ROW_COLUMN(NAME, column, type, attr, sub) {#column, type},
+
 /* the columns of scim.users in ScimUserColumns order; groups come last */
-static const char *const user_columns[] = {
-	"id", "user_name", "external_id", "active", "display_name",
-	"name_formatted", "given_name", "family_name", "middle_name",
-	"honorific_prefix", "honorific_suffix", "role", "attrs", "created",
-	"last_modified", "version", "derived"
-};
+static const RowColumn user_columns[] = {SCIM_USER_ROW(ROW_COLUMN)};
 
 /* the columns of scim.groups in ScimGroupColumns order */
-static const char *const group_columns[] = {
-	"id", "display_name", "external_id", "attrs", "managed_by", "created",
-	"last_modified", "version"
-};
+static const RowColumn group_columns[] = {SCIM_GROUP_ROW(ROW_COLUMN)};
 
-#define NUM_USER_COLUMNS lengthof(user_columns)
-#define NUM_GROUP_COLUMNS lengthof(group_columns)
-#define GROUP_DISPLAY_NAME 1	/* index in group_columns */
+#define NUM_USER_COLUMNS SCIM_USER_TABLE_COLUMNS
+#define NUM_GROUP_COLUMNS SCIM_GROUP_TABLE_COLUMNS
 
 /* the relations the scans use */
 enum
@@ -124,7 +127,7 @@ typedef struct GroupRef
 static void load_info(void);
 static void lock_relations(void);
 static AttrNumber column_of(Relation rel, const char *name, Oid type);
-static TupleDesc columns_desc(Relation rel, const char *const *names, int n,
+static TupleDesc columns_desc(Relation rel, const RowColumn *cols, int n,
 							  AttrNumber *atts, bool with_groups,
 							  TupleDesc kept);
 static void check_index(Oid indexid, Relation heap, const char *first,
@@ -180,13 +183,14 @@ column_of(Relation rel, const char *name, Oid type)
 }
 
 /*
- * The descriptor of the n columns names of rel (their numbers to atts),
- * plus a jsonb "groups" column if with_groups.  Tuples handed out earlier
- * may still be read with kept: it stays if it is the same, and is
- * replaced (never freed) only if the columns' types changed.
+ * The descriptor of the n columns cols of rel (their numbers to atts; each
+ * must be of the type cols gives), plus a jsonb "groups" column if
+ * with_groups.  Tuples handed out earlier may still be read with kept: it
+ * stays if it is the same, and is replaced (never freed) only if the
+ * columns' types changed.
  */
 static TupleDesc
-columns_desc(Relation rel, const char *const *names, int n, AttrNumber *atts,
+columns_desc(Relation rel, const RowColumn *cols, int n, AttrNumber *atts,
 			 bool with_groups, TupleDesc kept)
 {
 	TupleDesc	out;
@@ -200,9 +204,9 @@ columns_desc(Relation rel, const char *const *names, int n, AttrNumber *atts,
 	{
 		Form_pg_attribute att;
 
-		atts[i] = column_of(rel, names[i], InvalidOid);
+		atts[i] = column_of(rel, cols[i].name, cols[i].type);
 		att = TupleDescAttr(RelationGetDescr(rel), atts[i] - 1);
-		TupleDescInitEntry(out, i + 1, names[i], att->atttypid,
+		TupleDescInitEntry(out, i + 1, cols[i].name, cols[i].type,
 						   att->atttypmod, att->attndims);
 	}
 	if (with_groups)
@@ -402,7 +406,7 @@ user_groups(Datum tenant, Datum user_id, Snapshot snap, bool *isnull)
 		}
 		refs[n].id = *DatumGetUUIDP(group_id);
 		refs[n].display_name =
-			DatumGetTextPCopy(slot_getattr(gslot, info.group_att[GROUP_DISPLAY_NAME],
+			DatumGetTextPCopy(slot_getattr(gslot, info.group_att[GC_DISPLAY_NAME - 1],
 										   &null));
 		n++;
 	}
@@ -454,8 +458,8 @@ ScimUserFetch(ScimRequest *req, const pg_uuid_t *id, const char *user_name,
 			  HeapTuple *tup, TupleDesc *desc)
 {
 	Datum		tenant = CStringGetTextDatum(req->tenant->id);
-	Datum		values[NUM_USER_COLUMNS + 1];
-	bool		nulls[NUM_USER_COLUMNS + 1];
+	Datum		values[UC_GROUPS];
+	bool		nulls[UC_GROUPS];
 	Relation	users;
 	Relation	index;
 	TupleTableSlot *slot;
@@ -489,8 +493,8 @@ ScimUserFetch(ScimRequest *req, const pg_uuid_t *id, const char *user_name,
 			values[i] = slot->tts_values[info.user_att[i] - 1];
 			nulls[i] = slot->tts_isnull[info.user_att[i] - 1];
 		}
-		values[NUM_USER_COLUMNS] = user_groups(tenant, values[0], snap,
-											   &nulls[NUM_USER_COLUMNS]);
+		values[UC_GROUPS - 1] = user_groups(tenant, values[UC_ID - 1], snap,
+											   &nulls[UC_GROUPS - 1]);
 		*tup = heap_form_tuple(info.user_desc, values, nulls);
 		*desc = info.user_desc;
 	}

@@ -31,21 +31,15 @@
 #include "utils/uuid.h"
 #include "fmgr.h"
 
+#include "resource_row.h"
 #include "scim.h"
 
-/* the columns of a user's own row, in the order ScimUserRender reads */
-#define USER_ROW_COLUMNS \
-"u.id, u.user_name, u.external_id, u.active, u.display_name, " \
-"u.name_formatted, u.given_name, u.family_name, u.middle_name, " \
-"u.honorific_prefix, u.honorific_suffix, u.role, u.attrs, u.created, " \
-"u.last_modified, u.version, u.derived"
-
 /* the select list of user lists (query.c): ScimUserRender reads this shape */
-const char *ScimUserColumns = USER_ROW_COLUMNS ", "
+const char *ScimUserColumns = SCIM_ROW_SQL(SCIM_USER_ROW_ITEMS ", "
 "(SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(g.id, g.display_name) "
 "ORDER BY g.id) FROM scim.members m JOIN scim.groups g "
 "ON g.tenant_id = m.tenant_id AND g.id = m.group_id "
-"WHERE m.tenant_id = u.tenant_id AND m.member_id = u.id) AS groups";
+"WHERE m.tenant_id = u.tenant_id AND m.member_id = u.id) AS groups");
 
 /*
  * What the statements of a write read: the locking SELECT before it and
@@ -55,30 +49,19 @@ const char *ScimUserColumns = USER_ROW_COLUMNS ", "
  * nodes in every statement (bench/README.md, F-9).
  */
 static const char *const row_columns =
-USER_ROW_COLUMNS ", NULL::pg_catalog.jsonb AS groups";
+SCIM_ROW_SQL(SCIM_USER_ROW_ITEMS ", NULL::pg_catalog.jsonb AS groups");
 
-enum
-{
-	UC_ID = 1,
-	UC_USER_NAME,
-	UC_EXTERNAL_ID,
-	UC_ACTIVE,
-	UC_DISPLAY_NAME,
-	UC_NAME_FIRST,				/* six name columns, in name_parts order */
-	UC_ROLE = UC_NAME_FIRST + 6,
-	UC_ATTRS,
-	UC_CREATED,
-	UC_MODIFIED,
-	UC_VERSION,
-	UC_DERIVED,
-	UC_GROUPS
-};
+/* the sub-attribute each column holds (resource_row.h), by position */
+#define SCIM_ROW_SUB(NAME, column, type, attr, sub) [UC_##NAME] = sub,
+static const char *const column_sub[UC_GROUPS] = {SCIM_USER_ROW(SCIM_ROW_SUB)};
 
-/* the sub-attributes of name, in column order */
-static const char *const name_parts[6] = {
-	"formatted", "givenName", "familyName", "middleName",
-	"honorificPrefix", "honorificSuffix"
-};
+/* the six name columns, one after the other */
+#define UC_NAME_FIRST UC_NAME_FORMATTED
+StaticAssertDecl(UC_HONORIFIC_SUFFIX == UC_NAME_FIRST + 5,
+				 "the six name columns follow each other");
+
+/* the sub-attributes of name, in column order: name_parts[0..5] */
+static const char *const *const name_parts = &column_sub[UC_NAME_FIRST];
 
 /* attributes held in columns rather than attrs */
 static const char *const column_attrs[] = {
