@@ -3,11 +3,12 @@
 --	  GET /Users/{id}, GET /Groups/{id} and the filter userName eq "..."
 --	  alone must answer exactly what the SQL statements of the list
 --	  (src/query.c) answer for the same resource, in the same tenant only,
---	  with what the transaction itself wrote, and after the tables change.
+--	  with what the transaction itself wrote, and after the tables change
+--	  (a column's type included).
 CREATE EXTENSION IF NOT EXISTS pgtap;
 
 BEGIN;
-SELECT plan(31);
+SELECT plan(32);
 
 -- a user as the SQL path answers it: "id eq" is not a key read
 CREATE FUNCTION pg_temp.by_sql(t text, id text) RETURNS jsonb
@@ -115,6 +116,13 @@ SELECT is(jsonb_array_length(scim.user_get('pgtap08', :'ann') -> 'groups'), 3,
 ALTER TABLE scim.groups ADD COLUMN pgtap08_extra int;
 SELECT is(scim.group_get('pgtap08', :'g1'), scim.group_list('pgtap08', format('id eq "%s"', :'g1')) -> 'Resources' -> 0,
 		  'and so after ALTER TABLE scim.groups');
+
+-- the row shape (src/resource_row.h) gives each column's type: a column of
+-- another type is refused, never read as the type the renderers expect
+ALTER TABLE scim.users ALTER COLUMN version TYPE numeric;
+SELECT throws_ok(format('SELECT scim.user_get(%L, %L)', 'pgtap08', :'ann'), 'XX000',
+				 'column version of users is of type numeric, not bigint',
+				 'a column of another type than the row shape''s is refused');
 
 SELECT * FROM finish();
 ROLLBACK;
