@@ -14,10 +14,12 @@
  *	  indexes to build a tuple of the same shape;
  *	- the SCIM attribute each column holds, which the filter compiler
  *	  (filter_sql.c) compares instead of attrs.
- * All of them are expanded from the lists below, in the way PostgreSQL
- * derives its catalogs' Anum_ constants from one definition, so that a
- * column is added or moved with one edit here (and the writes that fill
- * it: user.c's INSERT, UPDATE and bind_row).
+ * All of them are expanded from the lists below (X-macros, as PostgreSQL's
+ * parser/kwlist.h is expanded by each of its users), so that a column is
+ * added to the reads, or moved, with one edit here.  What fills
+ * and renders a new column is code of its own: the INSERT and UPDATE
+ * statements, bind_row, row_from_doc and column_attrs of user.c (bind_group
+ * of group.c), and the renderers.
  *
  * Each list calls X(NAME, column, type, attr, sub) once per column, in
  * row order:
