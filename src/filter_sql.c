@@ -327,11 +327,15 @@ path_name(const ScimAttrPath *path)
 static const ColumnMap *
 find_column(ScimResourceKind kind, const char *attr, const char *sub)
 {
-	const ColumnMap *map = kind == SCIM_RES_USER ? user_columns : group_columns;
-	int			n = kind == SCIM_RES_USER ? lengthof(user_columns) :
-		lengthof(group_columns);
+	const ColumnMap *map = user_columns;
+	int			n = lengthof(user_columns);
 	int			i;
 
+	if (kind == SCIM_RES_GROUP)
+	{
+		map = group_columns;
+		n = lengthof(group_columns);
+	}
 	for (i = 0; i < n; i++)
 	{
 		const ColumnMap *c = &map[i];

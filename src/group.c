@@ -498,10 +498,10 @@ replace_members(MemberChanges *mc, ScimJson *value, int opindex)
 	values[3] = PointerGetDatum(ids);
 
 	/*
-	 * The removal and the addition below are two statements, each locking
-	 * its users in id order; two replacements running at once could still
-	 * take them in crossing order.  Lock every user whose membership may
-	 * change (listed xor member) in one go first.
+	 * The removal and the addition below are two statements, each locking its
+	 * users in id order; two replacements running at once could still take
+	 * them in crossing order.  Lock every user whose membership may change
+	 * (listed xor member) in one go first.
 	 */
 	ScimPlan(&lck,
 			 "SELECT u.id FROM scim.users u WHERE u.tenant_id = $1 AND u.id IN ("
@@ -824,7 +824,7 @@ ScimGroupCreate(ScimRequest *req, ScimJson *in)
 	Datum		values[6];
 	char		nulls[6] = "      ";
 	ScimJson   *doc = ScimValidate(ScimResourceType(SCIM_RES_GROUP), in, SCIM_WRITE_CREATE);
-	StoredGroup	st;
+	StoredGroup st;
 	MemberChanges *mc;
 	ScimJson   *changes;
 	const char *name = ScimJsonGetString(doc, "displayName");
@@ -1072,10 +1072,9 @@ ScimGroupDelete(ScimRequest *req, const char *id)
 
 	/*
 	 * The group and the groups it is a member of all change: lock them
-	 * together in id order before anything else, as a user's delete locks
-	 * its groups, so that neither can hold one of them while waiting for
-	 * another the other holds.  (load_state then finds its row locked by
-	 * us already.)
+	 * together in id order before anything else, as a user's delete locks its
+	 * groups, so that neither can hold one of them while waiting for another
+	 * the other holds.  (load_state then finds its row locked by us already.)
 	 */
 	if (ScimParseUuid(id, &uuid))
 	{

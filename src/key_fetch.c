@@ -494,7 +494,7 @@ ScimUserFetch(ScimRequest *req, const pg_uuid_t *id, const char *user_name,
 			nulls[i] = slot->tts_isnull[info.user_att[i] - 1];
 		}
 		values[UC_GROUPS - 1] = user_groups(tenant, values[UC_ID - 1], snap,
-											   &nulls[UC_GROUPS - 1]);
+											&nulls[UC_GROUPS - 1]);
 		*tup = heap_form_tuple(info.user_desc, values, nulls);
 		*desc = info.user_desc;
 	}

@@ -34,12 +34,15 @@
 #include "resource_row.h"
 #include "scim.h"
 
+/* a user's groups (UC_GROUPS) as the list statements compute them */
+#define USER_GROUPS_ITEM ", " \
+"(SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(g.id, g.display_name) " \
+"ORDER BY g.id) FROM scim.members m JOIN scim.groups g " \
+"ON g.tenant_id = m.tenant_id AND g.id = m.group_id " \
+"WHERE m.tenant_id = u.tenant_id AND m.member_id = u.id) AS groups"
+
 /* the select list of user lists (query.c): ScimUserRender reads this shape */
-const char *ScimUserColumns = SCIM_ROW_SQL(SCIM_USER_ROW_ITEMS ", "
-"(SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(g.id, g.display_name) "
-"ORDER BY g.id) FROM scim.members m JOIN scim.groups g "
-"ON g.tenant_id = m.tenant_id AND g.id = m.group_id "
-"WHERE m.tenant_id = u.tenant_id AND m.member_id = u.id) AS groups");
+const char *ScimUserColumns = SCIM_ROW_SQL(SCIM_USER_ROW_ITEMS USER_GROUPS_ITEM);
 
 /*
  * What the statements of a write read: the locking SELECT before it and
@@ -290,7 +293,7 @@ load_user(ScimRequest *req, const char *id, HeapTuple *tup, TupleDesc *desc)
 static StoredUser *
 load_state(ScimRequest *req, const char *id)
 {
-	StoredUser  *st = palloc0(sizeof(StoredUser));
+	StoredUser *st = palloc0(sizeof(StoredUser));
 	HeapTuple	tup;
 	TupleDesc	desc;
 	bool		isnull;
@@ -650,8 +653,8 @@ ScimUserCreate(ScimRequest *req, ScimJson *in)
 	values[15] = TimestampTzGetDatum(GetCurrentTimestamp());
 
 	/*
-	 * The new row comes back as a GET would read it, no second statement;
-	 * its groups column is NULL, as it is in no group yet.
+	 * The new row comes back as a GET would read it, no second statement; its
+	 * groups column is NULL, as it is in no group yet.
 	 */
 	if (plan == NULL)
 		ScimPlan(&plan,
@@ -800,7 +803,7 @@ write_update(ScimRequest *req, StoredUser *old, ScimJson *doc, const char *actio
 ScimResult *
 ScimUserReplace(ScimRequest *req, const char *id, ScimJson *in)
 {
-	StoredUser  *old = load_state(req, id);
+	StoredUser *old = load_state(req, id);
 	ScimJson   *doc = ScimValidate(ScimResourceType(SCIM_RES_USER), in, SCIM_WRITE_REPLACE);
 
 	if (req->tenant->put_merge)
@@ -833,7 +836,7 @@ ScimUserReplace(ScimRequest *req, const char *id, ScimJson *in)
 ScimResult *
 ScimUserPatch(ScimRequest *req, const char *id, ScimJson *patch)
 {
-	StoredUser  *old = load_state(req, id);
+	StoredUser *old = load_state(req, id);
 	ScimJson   *patched = ScimPatchApply(ScimResourceType(SCIM_RES_USER), old->raw, patch, NULL);
 	ScimJson   *doc = ScimValidate(ScimResourceType(SCIM_RES_USER), patched, SCIM_WRITE_PATCH);
 
@@ -883,8 +886,7 @@ ScimUserDelete(ScimRequest *req, const char *id)
 
 	/*
 	 * The groups it was in change too: bump them first, then lock the user
-	 * (lock order is groups before users, as in group.c), then drop the
-	 * rows.
+	 * (lock order is groups before users, as in group.c), then drop the rows.
 	 */
 	if (!ScimParseUuid(id, &uuid))
 		ScimError(SCIM_ERR_NOT_FOUND, "user \"%s\" not found", id);
