@@ -13,10 +13,20 @@
  */
 #include "postgres.h"
 
+#include "executor/spi.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
 
-#include "scim.h"
+#include "error.h"
+#include "extension.h"
+#include "group.h"
+#include "json.h"
+#include "json_out.h"
+#include "query.h"
+#include "resource.h"
+#include "schema.h"
+#include "tenant.h"
+#include "user.h"
 
 PG_FUNCTION_INFO_V1(scim_user_create);
 PG_FUNCTION_INFO_V1(scim_user_get);

@@ -58,7 +58,10 @@
  */
 #include "postgres.h"
 
+#include <limits.h>
+
 #include "access/xact.h"
+#include "executor/spi.h"
 #include "fmgr.h"
 #include "lib/binaryheap.h"
 #include "lib/qunique.h"
@@ -67,7 +70,15 @@
 #include "utils/memutils.h"
 #include "utils/resowner.h"
 
-#include "scim.h"
+#include "bulk.h"
+#include "error.h"
+#include "group.h"
+#include "json.h"
+#include "json_out.h"
+#include "resource.h"
+#include "schema.h"
+#include "tenant.h"
+#include "user.h"
 
 PG_FUNCTION_INFO_V1(scim_bulk);
 

@@ -22,7 +22,12 @@
  */
 #include "postgres.h"
 
-#include "scim.h"
+#include "discovery.h"
+#include "extension.h"
+#include "json.h"
+#include "resource.h"
+#include "schema.h"
+#include "tenant.h"
 
 /* /Bulk is implemented (bulk.c); reported as bulk.supported */
 static const bool bulk_supported = true;

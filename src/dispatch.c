@@ -33,8 +33,25 @@
 #include "utils/resowner.h"
 #include "utils/timestamp.h"
 
+#include "bulk.h"
+#include "discovery.h"
+#include "error.h"
+#include "extension.h"
+#include "filter.h"
+#include "filter_sql.h"
+#include "group.h"
+#include "json.h"
+#include "json_out.h"
+#include "project.h"
+#include "query.h"
+#include "resource.h"
+#include "schema.h"
 #include "scim.h"
+#include "spi_util.h"
+#include "tenant.h"
+#include "tenant_cache.h"
 #include "uri.h"
+#include "user.h"
 
 PG_FUNCTION_INFO_V1(scim_handle);
 

@@ -27,7 +27,14 @@
 #include "fmgr.h"
 #include "utils/builtins.h"
 
-#include "scim.h"
+#include "error.h"
+#include "extension.h"
+#include "json.h"
+#include "json_out.h"
+#include "schema.h"
+#include "spi_util.h"
+#include "tenant.h"
+#include "tenant_cache.h"
 
 PG_FUNCTION_INFO_V1(scim_schema_extension_add);
 

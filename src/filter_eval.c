@@ -44,7 +44,12 @@
 
 #include "miscadmin.h"
 
-#include "scim.h"
+#include "error.h"
+#include "filter.h"
+#include "filter_eval.h"
+#include "json.h"
+#include "schema.h"
+#include "validate.h"
 
 /* forward declarations */
 static const char *op_name(ScimFilterOp op);

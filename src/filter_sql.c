@@ -86,8 +86,13 @@
 #include "utils/tuplestore.h"
 #include "utils/uuid.h"
 
+#include "error.h"
+#include "extension.h"
+#include "filter.h"
+#include "filter_sql.h"
 #include "resource_row.h"
-#include "scim.h"
+#include "schema.h"
+#include "spi_util.h"
 
 PG_FUNCTION_INFO_V1(scim_filter_to_sql);
 PG_FUNCTION_INFO_V1(scim_filter_params);

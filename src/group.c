@@ -32,8 +32,21 @@
 #include "utils/timestamp.h"
 #include "utils/uuid.h"
 
+#include "error.h"
+#include "extension.h"
+#include "filter.h"
+#include "filter_eval.h"
+#include "group.h"
+#include "json.h"
+#include "json_out.h"
+#include "key_fetch.h"
+#include "patch.h"
+#include "resource.h"
 #include "resource_row.h"
-#include "scim.h"
+#include "schema.h"
+#include "spi_util.h"
+#include "tenant.h"
+#include "validate.h"
 
 /* the select list of a group's row (resource_row.h): ScimGroupRender reads it */
 const char *ScimGroupColumns = SCIM_ROW_SQL(SCIM_GROUP_ROW_ITEMS);

@@ -14,8 +14,9 @@
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
 
+#include "error.h"
 #include "json.h"
-#include "scim.h"
+#include "json_out.h"
 
 PG_FUNCTION_INFO_V1(scim_json_write);
 PG_FUNCTION_INFO_V1(scim_json_to_jsonb);

@@ -62,8 +62,9 @@
 #include "utils/snapmgr.h"
 #include "utils/uuid.h"
 
+#include "key_fetch.h"
+#include "resource.h"
 #include "resource_row.h"
-#include "scim.h"
 
 /* a column the scans copy into the tuple they hand out, and its type */
 typedef struct RowColumn

@@ -119,7 +119,14 @@
 #include "utils/elog.h"
 #include "utils/memutils.h"
 
-#include "scim.h"
+#include "error.h"
+#include "filter.h"
+#include "filter_eval.h"
+#include "json.h"
+#include "patch.h"
+#include "schema.h"
+#include "tenant.h"
+#include "validate.h"
 
 /*
  * A replace whose 'type eq "x"' filter matches nothing adds the record,

@@ -65,7 +65,10 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 
-#include "scim.h"
+#include "filter.h"
+#include "json.h"
+#include "project.h"
+#include "schema.h"
 
 /* one item of "attributes" or "excludedAttributes", resolved */
 typedef struct ProjItem

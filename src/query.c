@@ -43,7 +43,17 @@
 #include "utils/memutils.h"
 #include "utils/tuplestore.h"
 
-#include "scim.h"
+#include "error.h"
+#include "extension.h"
+#include "filter.h"
+#include "filter_sql.h"
+#include "group.h"
+#include "json.h"
+#include "key_fetch.h"
+#include "query.h"
+#include "resource.h"
+#include "schema.h"
+#include "user.h"
 
 PG_FUNCTION_INFO_V1(scim_filter_explain);
 

@@ -18,7 +18,14 @@
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
+#include "error.h"
+#include "json.h"
+#include "json_out.h"
+#include "resource.h"
+#include "schema.h"
 #include "scim.h"
+#include "spi_util.h"
+#include "tenant.h"
 
 /*
  * ScimRequestForSql

@@ -114,8 +114,6 @@ extern const ScimResourceTypeDef ScimUserType;
 extern const ScimResourceTypeDef ScimGroupType;
 extern const ScimSchemaDef *const ScimAllSchemas[];	/* NULL-terminated */
 
-extern const ScimResourceTypeDef *ScimResourceType(ScimResourceKind kind);
-
 /* find an attribute (case-insensitive) in a schema, or among sub-attributes */
 extern const ScimAttrDef *ScimSchemaFindAttr(const ScimSchemaDef *schema,
 											 const char *name);

@@ -19,7 +19,7 @@
 #include "utils/timestamp.h"
 #include "utils/uuid.h"
 
-#include "scim.h"
+#include "spi_util.h"
 
 /*
  * ScimPlan

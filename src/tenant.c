@@ -27,7 +27,13 @@
 #include "utils/guc.h"
 #include "utils/timestamp.h"
 
-#include "scim.h"
+#include "error.h"
+#include "extension.h"
+#include "json.h"
+#include "json_out.h"
+#include "spi_util.h"
+#include "tenant.h"
+#include "tenant_cache.h"
 
 /*
  * The size limits of the current operation's tenant (see ScimRequestLimits

@@ -50,7 +50,8 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
-#include "scim.h"
+#include "tenant.h"
+#include "tenant_cache.h"
 
 PG_FUNCTION_INFO_V1(scim_tenant_cache_invalidate);
 

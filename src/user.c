@@ -31,8 +31,19 @@
 #include "utils/uuid.h"
 #include "fmgr.h"
 
+#include "error.h"
+#include "extension.h"
+#include "json.h"
+#include "json_out.h"
+#include "key_fetch.h"
+#include "patch.h"
+#include "resource.h"
 #include "resource_row.h"
-#include "scim.h"
+#include "schema.h"
+#include "spi_util.h"
+#include "tenant.h"
+#include "user.h"
+#include "validate.h"
 
 /* a user's groups (UC_GROUPS) as the list statements compute them */
 #define USER_GROUPS_ITEM ", " \

@@ -27,7 +27,12 @@
 
 #include "miscadmin.h"
 
-#include "scim.h"
+#include "error.h"
+#include "extension.h"
+#include "json.h"
+#include "schema.h"
+#include "tenant.h"
+#include "validate.h"
 
 /* forward declarations */
 static ScimJson *coerce_single(const ScimAttrDef *def, const ScimJson *v,

@@ -1,0 +1,32 @@
+/*-------------------------------------------------------------------------
+ *
+ * validate.h
+ *	  Schema-driven validation of a resource document (validate.c).
+ *
+ * src/validate.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef SCIM_VALIDATE_H
+#define SCIM_VALIDATE_H
+
+#include "postgres.h"
+
+#include "json.h"
+#include "schema.h"
+
+typedef enum ScimWriteMode
+{
+	SCIM_WRITE_CREATE,			/* POST */
+	SCIM_WRITE_REPLACE,			/* PUT */
+	SCIM_WRITE_PATCH			/* result of a PATCH */
+} ScimWriteMode;
+
+extern void ScimCheckMultiCount(const ScimAttrDef *def, int n, const char *where);
+extern ScimJson *ScimValidate(const ScimResourceTypeDef *rt, const ScimJson *in,
+							  ScimWriteMode mode);
+extern bool ScimCoerceBoolean(const ScimJson *v, bool *out);
+extern ScimJson *ScimCoerceValue(const ScimAttrDef *def, const ScimJson *v,
+								 const char *where);
+
+#endif							/* SCIM_VALIDATE_H */
