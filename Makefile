@@ -26,6 +26,7 @@ OBJS = \
 	src/spi_util.o \
 	src/tenant_cache.o \
 	src/tenant.o \
+	src/token.o \
 	src/validate.o \
 	src/filter_eval.o \
 	src/filter_sql.o \

@@ -20,10 +20,12 @@
  */
 #include "postgres.h"
 
+#include <limits.h>
+
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "common/pg_prng.h"
-#include "common/sha2.h"
+#include "executor/spi.h"
 #include "fmgr.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
@@ -47,9 +49,8 @@
 #include "resource.h"
 #include "schema.h"
 #include "scim.h"
-#include "spi_util.h"
 #include "tenant.h"
-#include "tenant_cache.h"
+#include "token.h"
 #include "uri.h"
 #include "user.h"
 
@@ -176,18 +177,9 @@ base_url(HttpRequest *h)
 static void
 authenticate(HttpRequest *h)
 {
-	static SPIPlanPtr plan = NULL;
-	static SPIPlanPtr touch = NULL;
-	Oid			types[2] = {BYTEAOID, TEXTOID};
-	Datum		values[2];
 	const char *auth = header(h, "x-scim-authorization");
 	const char *token;
-	uint8		digest[PG_SHA256_DIGEST_LENGTH];
-	bytea	   *hash;
-	char	   *tenant;
-	char	   *label;
-	bool		stale;
-	bool		isnull;
+	ScimToken	tok;
 
 	if (auth == NULL)
 		ScimError(SCIM_ERR_UNAUTHORIZED, "authentication required: send \"Authorization: Bearer <token>\"");
@@ -198,51 +190,14 @@ authenticate(HttpRequest *h)
 		while (*token == ' ' || *token == '\t')
 			token++;
 	}
-	ScimSha256(token, strlen(token), digest);
-	hash = palloc(VARHDRSZ + sizeof(digest));
-	SET_VARSIZE(hash, VARHDRSZ + sizeof(digest));
-	memcpy(VARDATA(hash), digest, sizeof(digest));
-
-	values[0] = PointerGetDatum(hash);
-	if (!ScimTokenCacheLookup(digest, &tenant, &label, &stale))
-	{
-		uint64		gen = ScimTokenCacheGeneration();
-		TimestampTz expires;
-		TimestampTz last_used;
-
-		/* no tenant yet: row-level security shows this digest's row only */
-		ScimTokenDigestScope(digest);
-		ScimPlan(&plan,
-				 "SELECT t.tenant_id, t.label, "
-				 "COALESCE(t.expires, 'infinity'), COALESCE(t.last_used, '-infinity') "
-				 "FROM scim.tokens t WHERE t.token_hash = $1 "
-				 "AND (t.expires IS NULL OR t.expires > now())", 1, types);
-		if (ScimExec(plan, values, NULL, true, 1) != 1)
-			ScimError(SCIM_ERR_UNAUTHORIZED, "the bearer token is not valid");
-		tenant = ScimSpiText(0, 1);
-		label = ScimSpiText(0, 2);
-		expires = DatumGetTimestampTz(ScimSpiDatum(0, 3, &isnull));
-		last_used = DatumGetTimestampTz(ScimSpiDatum(0, 4, &isnull));
-		ScimTokenDigestScope(NULL);
-		/* the cache decides whether last_used is due, hit or miss alike */
-		stale = ScimTokenCacheKeep(digest, tenant, label, expires, last_used, gen);
-	}
+	ScimTokenLookup(token, &tok);
 
 	/* from here on, the token's tenant is the scope of the request */
 	h->req = palloc0(sizeof(ScimRequest));
-	h->req->tenant = ScimTenantLoad(tenant);
+	h->req->tenant = ScimTenantLoad(tok.tenant);
+	ScimTokenTouch(&tok);
 
-	/* last_used is kept to the minute, so most requests write nothing */
-	if (stale)
-	{
-		values[1] = CStringGetTextDatum(label);
-		ScimPlan(&touch,
-				 "UPDATE scim.tokens SET last_used = now() WHERE token_hash = $1 AND label = $2",
-				 2, types);
-		ScimExec(touch, values, NULL, false, 0);
-	}
-
-	h->req->actor = psprintf("token:%s", label);
+	h->req->actor = psprintf("token:%s", tok.label);
 	h->req->base_url = base_url(h);
 	h->req->if_match = header(h, "x-scim-if-match");
 }

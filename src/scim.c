@@ -18,7 +18,10 @@ PG_MODULE_MAGIC;
 
 char	   *scim_base_url = NULL;
 
-/* the row-level security keys (src/sql/40_security.sql); set in tenant.c */
+/*
+ * the row-level security keys (src/sql/40_security.sql); set in tenant.c
+ * and token.c
+ */
 static char *scim_tenant = NULL;
 static char *scim_token_digest = NULL;
 

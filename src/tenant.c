@@ -1,16 +1,12 @@
 /*-------------------------------------------------------------------------
  *
  * tenant.c
- *	  Tenants, their settings, and their bearer tokens.
+ *	  Tenants and their settings.
  *
  * A tenant is an organization (a Zulip realm).  Its settings are a jsonb
  * object holding only what was set explicitly; ScimTenantLoad() fills in
  * the defaults, which follow RFC 7643/7644 and what Okta and Entra need.
  * The preset "zulip" switches every Zulip-compatible choice at once.
- *
- * Tokens are 256 random bits shown once; only their SHA-256 digest is
- * stored, and a request's token is found through the digest's unique
- * index, so no comparison ever runs on the clear token.
  *
  * src/tenant.c
  *
@@ -19,8 +15,6 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
-#include "common/cryptohash.h"
-#include "common/sha2.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -43,8 +37,6 @@ ScimRequestLimits scim_limits = {1000, 1048576};
 
 PG_FUNCTION_INFO_V1(scim_tenant_create);
 PG_FUNCTION_INFO_V1(scim_tenant_configure);
-PG_FUNCTION_INFO_V1(scim_token_issue);
-PG_FUNCTION_INFO_V1(scim_token_revoke);
 
 typedef enum SettingKind
 {
@@ -101,7 +93,6 @@ static void check_setting(const SettingDef *def, const ScimJson *v);
 static ScimJson *effective_settings(const ScimJson *stored);
 static ScimJson *merge_settings(const ScimJson *stored, const ScimJson *changes);
 static void check_settings_consistent(const ScimJson *eff);
-static char *tenant_text_arg(FunctionCallInfo fcinfo, int n);
 
 /* parse a constant JSON text of the settings table */
 static ScimJson *
@@ -306,25 +297,6 @@ ScimTenantScope(const char *tenant_id)
 							 PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);
 }
 
-/*
- * ScimTokenDigestScope
- *		While a bearer token is looked up, its tenant is not known yet: the
- *		policy of scim.tokens also shows the row whose digest is in
- *		scim.token_digest (hex).  NULL clears it.
- */
-void
-ScimTokenDigestScope(const uint8 *digest)
-{
-	char		hex[2 * PG_SHA256_DIGEST_LENGTH + 1];
-	int			i;
-
-	hex[0] = '\0';
-	for (i = 0; digest != NULL && i < PG_SHA256_DIGEST_LENGTH; i++)
-		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
-	(void) set_config_option("scim.token_digest", hex, PGC_USERSET,
-							 PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);
-}
-
 /* read and parse the tenant, its settings and its extensions */
 static ScimTenant *
 tenant_build(const char *tenant_id)
@@ -435,22 +407,9 @@ ScimTenantRoleList(const ScimTenant *tenant)
 	return buf.data;
 }
 
-/* SHA-256 of data */
-void
-ScimSha256(const char *data, size_t len, uint8 *digest)
-{
-	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
-
-	if (ctx == NULL || pg_cryptohash_init(ctx) < 0 ||
-		pg_cryptohash_update(ctx, (const uint8 *) data, len) < 0 ||
-		pg_cryptohash_final(ctx, digest, PG_SHA256_DIGEST_LENGTH) < 0)
-		elog(ERROR, "could not compute SHA-256: %s", pg_cryptohash_error(ctx));
-	pg_cryptohash_free(ctx);
-}
-
-/* argument n as a C string; the tenant argument must not be NULL */
-static char *
-tenant_text_arg(FunctionCallInfo fcinfo, int n)
+/* argument n, a tenant, as a C string; it must not be NULL */
+char *
+ScimTenantArg(FunctionCallInfo fcinfo, int n)
 {
 	if (PG_ARGISNULL(n))
 		ScimError(SCIM_ERR_INVALID_VALUE, "tenant must not be null");
@@ -466,7 +425,7 @@ scim_tenant_create(PG_FUNCTION_ARGS)
 	static SPIPlanPtr plan = NULL;
 	Oid			types[2] = {TEXTOID, JSONBOID};
 	Datum		values[2];
-	char	   *tenant = tenant_text_arg(fcinfo, 0);
+	char	   *tenant = ScimTenantArg(fcinfo, 0);
 	ScimJson   *settings;
 
 	if (tenant[0] == '\0')
@@ -499,7 +458,7 @@ scim_tenant_configure(PG_FUNCTION_ARGS)
 	static SPIPlanPtr upd = NULL;
 	Oid			types[2] = {TEXTOID, JSONBOID};
 	Datum		values[2];
-	char	   *tenant = tenant_text_arg(fcinfo, 0);
+	char	   *tenant = ScimTenantArg(fcinfo, 0);
 	ScimJson   *stored;
 	ScimJson   *merged;
 	ScimJson   *eff;
@@ -529,107 +488,4 @@ scim_tenant_configure(PG_FUNCTION_ARGS)
 	result = SPI_datumTransfer(result, false, -1);
 	SPI_finish();
 	PG_RETURN_DATUM(result);
-}
-
-/*
- * scim.token_issue(tenant text, label text DEFAULT NULL) RETURNS text
- *		A new bearer token; the clear text is returned here and nowhere else.
- */
-Datum
-scim_token_issue(PG_FUNCTION_ARGS)
-{
-	static SPIPlanPtr ins = NULL;
-	static SPIPlanPtr ten = NULL;
-	Oid			types[4] = {TEXTOID, TEXTOID, BYTEAOID, TIMESTAMPTZOID};
-	Datum		values[4];
-	char		nulls[4] = "    ";
-	char	   *tenant = tenant_text_arg(fcinfo, 0);
-	char	   *label;
-	uint8		secret[32];
-	uint8		digest[PG_SHA256_DIGEST_LENGTH];
-	char		token[5 + 64 + 1];
-	bytea	   *hash;
-	int			i;
-	Datum		result;
-
-	if (!pg_strong_random(secret, sizeof(secret)))
-		elog(ERROR, "could not generate a random token");
-	strcpy(token, "scim_");
-	for (i = 0; i < 32; i++)
-		snprintf(token + 5 + 2 * i, 3, "%02x", secret[i]);
-
-	if (PG_ARGISNULL(1))
-	{
-		uint8		r[4];
-
-		if (!pg_strong_random(r, sizeof(r)))
-			elog(ERROR, "could not generate a random label");
-		label = psprintf("token-%02x%02x%02x%02x", r[0], r[1], r[2], r[3]);
-	}
-	else
-		label = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	if (label[0] == '\0')
-		ScimError(SCIM_ERR_INVALID_VALUE, "token label must not be empty");
-
-	ScimSha256(token, strlen(token), digest);
-	hash = palloc(VARHDRSZ + sizeof(digest));
-	SET_VARSIZE(hash, VARHDRSZ + sizeof(digest));
-	memcpy(VARDATA(hash), digest, sizeof(digest));
-
-	ScimTenantScope(tenant);
-	SPI_connect();
-	values[0] = CStringGetTextDatum(tenant);
-	ScimPlan(&ten, "SELECT 1 FROM scim.tenants WHERE tenant_id = $1 FOR KEY SHARE",
-			 1, types);
-	if (ScimExec(ten, values, NULL, false, 1) != 1)
-		ScimError(SCIM_ERR_NOT_FOUND, "tenant \"%s\" does not exist", tenant);
-
-	values[1] = CStringGetTextDatum(label);
-	values[2] = PointerGetDatum(hash);
-	if (PG_NARGS() > 2 && !PG_ARGISNULL(2))
-		values[3] = PG_GETARG_DATUM(2);
-	else
-		nulls[3] = 'n';
-	ScimPlan(&ins,
-			 "INSERT INTO scim.tokens (tenant_id, label, token_hash, expires) "
-			 "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING", 4, types);
-	if (ScimExec(ins, values, nulls, false, 0) != 1)
-		ScimError(SCIM_ERR_UNIQUENESS,
-				  "tenant \"%s\" already has a token labelled \"%s\"", tenant, label);
-	SPI_finish();
-	result = CStringGetTextDatum(token);
-	explicit_bzero(token, sizeof(token));
-	explicit_bzero(secret, sizeof(secret));
-	PG_RETURN_DATUM(result);
-}
-
-/*
- * scim.token_revoke(tenant text, label text) RETURNS void
- *		Takes effect on the next request: every backend forgets the tokens
- *		it cached when the revocation commits (tenant_cache.c).
- */
-Datum
-scim_token_revoke(PG_FUNCTION_ARGS)
-{
-	static SPIPlanPtr plan = NULL;
-	Oid			types[2] = {TEXTOID, TEXTOID};
-	Datum		values[2];
-	char	   *tenant = tenant_text_arg(fcinfo, 0);
-	char	   *label;
-
-	if (PG_ARGISNULL(1))
-		ScimError(SCIM_ERR_INVALID_VALUE, "token label must not be null");
-	label = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	ScimTenantScope(tenant);
-	SPI_connect();
-	values[0] = CStringGetTextDatum(tenant);
-	values[1] = CStringGetTextDatum(label);
-	ScimPlan(&plan, "DELETE FROM scim.tokens WHERE tenant_id = $1 AND label = $2",
-			 2, types);
-	if (ScimExec(plan, values, NULL, false, 0) != 1)
-		ScimError(SCIM_ERR_NOT_FOUND,
-				  "tenant \"%s\" has no token labelled \"%s\"", tenant, label);
-	ScimTenantCacheInvalidate();
-	SPI_finish();
-	PG_RETURN_VOID();
 }

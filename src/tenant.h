@@ -15,6 +15,8 @@
 
 #include "postgres.h"
 
+#include "fmgr.h"
+
 #include "json.h"
 
 typedef enum ScimUserDelete
@@ -73,9 +75,8 @@ typedef struct ScimRequestLimits
 
 extern ScimRequestLimits scim_limits;
 extern void ScimTenantScope(const char *tenant_id);
-extern void ScimTokenDigestScope(const uint8 *digest);
 extern bool ScimTenantRoleAllowed(const ScimTenant *tenant, const char *role);
 extern char *ScimTenantRoleList(const ScimTenant *tenant);
-extern void ScimSha256(const char *data, size_t len, uint8 *digest);
+extern char *ScimTenantArg(FunctionCallInfo fcinfo, int n);
 
 #endif							/* SCIM_TENANT_H */
