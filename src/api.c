@@ -18,7 +18,6 @@
 #include "utils/builtins.h"
 
 #include "error.h"
-#include "extension.h"
 #include "group.h"
 #include "json.h"
 #include "json_out.h"
@@ -85,7 +84,6 @@ run_op(FunctionCallInfo fcinfo, ScimResourceKind kind, ApiOp op)
 	Datum		result = (Datum) 0;
 
 	require_args(fcinfo, op, nargs);
-	ScimExtensionsReset();
 	SPI_connect();
 	req = ScimRequestForSql(PG_GETARG_TEXT_PP(0));
 	if (op == API_CREATE)
@@ -165,7 +163,6 @@ run_list(FunctionCallInfo fcinfo, ScimResourceKind kind)
 					  "sortOrder must be \"ascending\" or \"descending\", not \"%s\"", order);
 	}
 
-	ScimExtensionsReset();
 	SPI_connect();
 	req = ScimRequestForSql(PG_GETARG_TEXT_PP(0));
 	res = ScimList(req, kind, &params);

@@ -52,9 +52,9 @@ static const ScimResourceKind resource_kinds[] = {SCIM_RES_USER, SCIM_RES_GROUP}
  * extensions (enterprise, then the tenant's own), Group.  NULL-terminated.
  */
 static const ScimSchemaDef **
-all_schemas(void)
+all_schemas(ScimRequest *req)
 {
-	const ScimResourceTypeDef *user = ScimResourceType(SCIM_RES_USER);
+	const ScimResourceTypeDef *user = ScimResourceType(req->tenant, SCIM_RES_USER);
 	const ScimSchemaDef **list = palloc0(sizeof(ScimSchemaDef *) * 16);
 	int			n = 0,
 				i;
@@ -62,7 +62,7 @@ all_schemas(void)
 	list[n++] = user->schema;
 	for (i = 0; user->extensions[i] && n < 14; i++)
 		list[n++] = user->extensions[i];
-	list[n++] = ScimResourceType(SCIM_RES_GROUP)->schema;
+	list[n++] = ScimResourceType(req->tenant, SCIM_RES_GROUP)->schema;
 	return list;
 }
 
@@ -339,7 +339,7 @@ ScimResourceTypesList(ScimRequest *req)
 	int			i;
 
 	for (i = 0; i < lengthof(resource_kinds); i++)
-		ScimJsonAppend(resources, resource_type_json(req, ScimResourceType(resource_kinds[i])));
+		ScimJsonAppend(resources, resource_type_json(req, ScimResourceType(req->tenant, resource_kinds[i])));
 	return list_response(resources);
 }
 
@@ -352,8 +352,8 @@ ScimResourceTypeGet(ScimRequest *req, const char *name)
 	if (name == NULL)
 		return NULL;
 	for (i = 0; i < lengthof(resource_kinds); i++)
-		if (scim_strcasecmp(ScimResourceType(resource_kinds[i])->name, name) == 0)
-			return resource_type_json(req, ScimResourceType(resource_kinds[i]));
+		if (scim_strcasecmp(ScimResourceType(req->tenant, resource_kinds[i])->name, name) == 0)
+			return resource_type_json(req, ScimResourceType(req->tenant, resource_kinds[i]));
 	return NULL;
 }
 
@@ -362,7 +362,7 @@ ScimJson *
 ScimSchemasList(ScimRequest *req)
 {
 	ScimJson   *resources = ScimJsonNew(SJ_ARRAY);
-	const ScimSchemaDef **schemas = all_schemas();
+	const ScimSchemaDef **schemas = all_schemas(req);
 	int			i;
 
 	for (i = 0; schemas[i] != NULL; i++)
@@ -374,7 +374,7 @@ ScimSchemasList(ScimRequest *req)
 ScimJson *
 ScimSchemaGet(ScimRequest *req, const char *urn)
 {
-	const ScimSchemaDef **schemas = all_schemas();
+	const ScimSchemaDef **schemas = all_schemas(req);
 	int			i;
 
 	if (urn == NULL)

@@ -338,7 +338,7 @@ resource_response(HttpRequest *h, HttpResponse *r, ScimResult *res,
 	add_header(r, "ETag", ScimVersionTag(res->version));
 	if (status == 201)
 		add_header(r, "Location", ScimLocation(h->req, kind, res->id));
-	ScimProject(ScimResourceType(kind), res->resource, proj->attributes, proj->excluded);
+	ScimProject(ScimResourceType(h->req->tenant, kind), res->resource, proj->attributes, proj->excluded);
 	r->body = res->resource;
 }
 
@@ -479,7 +479,7 @@ list_or_search(HttpRequest *h, HttpResponse *r, ScimResourceKind kind, bool sear
 	params.exclude_members = kind == SCIM_RES_GROUP && excludes_members(&proj);
 	res = ScimList(h->req, kind, &params);
 	foreach(lc, res->resources)
-		ScimProject(ScimResourceType(kind), (ScimJson *) lfirst(lc),
+		ScimProject(ScimResourceType(h->req->tenant, kind), (ScimJson *) lfirst(lc),
 					proj.attributes, proj.excluded);
 	r->status = 200;
 	r->body = ScimListResponse(res);
@@ -538,7 +538,7 @@ root_search(HttpRequest *h, HttpResponse *r)
 		ScimFilterNode *f = ScimFilterParseOrError(params.filter);
 
 		for (i = 0; i < 2; i++)
-			fits[i] = filter_fits(ScimResourceType(kinds[i]), f);
+			fits[i] = filter_fits(ScimResourceType(h->req->tenant, kinds[i]), f);
 		if (!fits[0] && !fits[1])
 			ScimError(SCIM_ERR_INVALID_FILTER,
 					  "the filter names attributes that no resource type has");
@@ -574,7 +574,7 @@ root_search(HttpRequest *h, HttpResponse *r)
 		part = ScimList(h->req, kinds[i], &p);
 		foreach(lc, part->resources)
 		{
-			ScimProject(ScimResourceType(kinds[i]), (ScimJson *) lfirst(lc),
+			ScimProject(ScimResourceType(h->req->tenant, kinds[i]), (ScimJson *) lfirst(lc),
 						proj.attributes, proj.excluded);
 			all->resources = lappend(all->resources, lfirst(lc));
 		}
@@ -864,7 +864,6 @@ scim_handle(PG_FUNCTION_ARGS)
 	memset(&h, 0, sizeof(h));
 	memset(&r, 0, sizeof(r));
 	r.headers = ScimJsonNew(SJ_ARRAY);
-	ScimExtensionsReset();
 
 	h.headers = read_headers();
 	h.method = header(&h, "x-scim-method");
@@ -930,7 +929,6 @@ scim_handle(PG_FUNCTION_ARGS)
 		r.status = 0;
 		r.body = NULL;
 		r.headers = ScimJsonNew(SJ_ARRAY);
-		ScimExtensionsReset();
 		pg_usleep(1000L * attempt + (long) pg_prng_uint64_range(&pg_global_prng_state, 0, 5000));
 		CHECK_FOR_INTERRUPTS();
 	}

@@ -34,12 +34,6 @@
 #include "schema.h"
 #include "spi_util.h"
 #include "tenant.h"
-#include "tenant_cache.h"
-
-PG_FUNCTION_INFO_V1(scim_schema_extension_add);
-
-/* the User resource type of the tenant loaded last, or NULL */
-static const ScimResourceTypeDef *tenant_user_type = NULL;
 
 /* forward declarations */
 static void parse_attr(ScimJson *in, ScimAttrDef *out, bool is_sub);
@@ -210,8 +204,7 @@ make_schema(const char *urn, const char *name, ScimJson *attrs)
  * ScimExtensionsLoad
  *		Build the tenant's User resource type: the standard one plus the
  *		extensions the tenant registered, kept in tenant->user_type (NULL:
- *		none); ScimExtensionsUse makes it what ScimResourceType(SCIM_RES_USER)
- *		answers.
+ *		none), which ScimResourceType(tenant, SCIM_RES_USER) answers.
  */
 void
 ScimExtensionsLoad(ScimTenant *tenant)
@@ -253,54 +246,34 @@ ScimExtensionsLoad(ScimTenant *tenant)
 	tenant->user_type = rt;
 }
 
-/* make the tenant's User resource type the current one */
-void
-ScimExtensionsUse(const ScimTenant *tenant)
-{
-	tenant_user_type = tenant->user_type;
-}
-
-/* forget the tenant-specific types (at the start of every entry point) */
-void
-ScimExtensionsReset(void)
-{
-	tenant_user_type = NULL;
-}
-
 /*
  * ScimResourceType
- *		The resource type of kind for the tenant being served.
+ *		The resource type of kind for tenant: its User type carries the
+ *		tenant's extensions.  NULL: no tenant, the standard types.
  */
 const ScimResourceTypeDef *
-ScimResourceType(ScimResourceKind kind)
+ScimResourceType(const ScimTenant *tenant, ScimResourceKind kind)
 {
-	if (kind == SCIM_RES_USER)
-		return tenant_user_type ? tenant_user_type : &ScimUserType;
-	return &ScimGroupType;
+	if (kind == SCIM_RES_GROUP)
+		return &ScimGroupType;
+	if (tenant != NULL && tenant->user_type != NULL)
+		return tenant->user_type;
+	return &ScimUserType;
 }
 
 /*
- * scim.schema_extension_add(tenant text, urn text, attributes jsonb)
+ * ScimExtensionName
+ *		The <name> of the URN of an extension a tenant registers, which must
+ *		be urn:ietf:params:scim:schemas:extension:<name>:2.0:User.
  */
-Datum
-scim_schema_extension_add(PG_FUNCTION_ARGS)
+char *
+ScimExtensionName(const char *urn)
 {
-	static SPIPlanPtr plan = NULL;
-	Oid			types[4] = {TEXTOID, TEXTOID, TEXTOID, JSONBOID};
-	Datum		values[4];
-	char	   *tenant;
-	char	   *urn;
-	char	   *name;
 	const char *prefix = "urn:ietf:params:scim:schemas:extension:";
 	const char *suffix = ":2.0:User";
-	size_t		ul;
-	ScimJson   *attrs;
+	size_t		ul = strlen(urn);
+	char	   *name;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
-		ScimError(SCIM_ERR_INVALID_VALUE, "tenant, urn and attributes must not be null");
-	tenant = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	urn = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	ul = strlen(urn);
 	if (strncmp(urn, prefix, strlen(prefix)) != 0 || ul <= strlen(prefix) + strlen(suffix) ||
 		strcmp(urn + ul - strlen(suffix), suffix) != 0)
 		ScimError(SCIM_ERR_INVALID_VALUE,
@@ -311,25 +284,12 @@ scim_schema_extension_add(PG_FUNCTION_ARGS)
 				  "extension name \"%s\" is not valid: a letter, then letters, digits, '-' or '_'", name);
 	if (scim_strcasecmp(urn, SCIM_URN_ENTERPRISE) == 0)
 		ScimError(SCIM_ERR_UNIQUENESS, "the enterprise extension is built in");
+	return name;
+}
 
-	SPI_connect();
-	ScimExtensionsReset();
-	(void) ScimTenantLoad(tenant);	/* not found: error */
-	attrs = ScimJsonFromJsonb(PG_GETARG_JSONB_P(2));
+/* check the attribute definitions of the extension urn (400 if not valid) */
+void
+ScimExtensionCheck(const char *urn, const char *name, ScimJson *attrs)
+{
 	(void) make_schema(urn, name, attrs);
-
-	values[0] = CStringGetTextDatum(tenant);
-	values[1] = CStringGetTextDatum(urn);
-	values[2] = CStringGetTextDatum(name);
-	values[3] = PG_GETARG_DATUM(2);
-	ScimPlan(&plan,
-			 "INSERT INTO scim.schema_extensions (tenant_id, urn, name, attributes) "
-			 "SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM scim.schema_extensions "
-			 "WHERE tenant_id = $1 AND lower(urn) = lower($2))", 4, types);
-	if (ScimExec(plan, values, NULL, false, 0) != 1)
-		ScimError(SCIM_ERR_UNIQUENESS, "tenant \"%s\" already has the extension \"%s\"",
-				  tenant, urn);
-	ScimTenantCacheInvalidate();
-	SPI_finish();
-	PG_RETURN_VOID();
 }

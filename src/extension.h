@@ -13,12 +13,14 @@
 
 #include "postgres.h"
 
+#include "json.h"
 #include "schema.h"
 #include "tenant.h"
 
 extern void ScimExtensionsLoad(ScimTenant *tenant);
-extern void ScimExtensionsUse(const ScimTenant *tenant);
-extern void ScimExtensionsReset(void);
-extern const ScimResourceTypeDef *ScimResourceType(ScimResourceKind kind);
+extern const ScimResourceTypeDef *ScimResourceType(const ScimTenant *tenant,
+												   ScimResourceKind kind);
+extern char *ScimExtensionName(const char *urn);
+extern void ScimExtensionCheck(const char *urn, const char *name, ScimJson *attrs);
 
 #endif							/* SCIM_EXTENSION_H */

@@ -149,6 +149,7 @@ typedef struct Target
 /* the state of one compilation */
 typedef struct FilterCtx
 {
+	const ScimResourceTypeDef *rt;	/* with the tenant's extensions */
 	ScimResourceKind kind;
 	const char *alias;			/* "u" or "g" */
 	ScimSqlFilter *out;			/* parameters (NULL for sortBy) */
@@ -214,7 +215,7 @@ static const ScimAttrDef schemas_def = {
 /* forward declarations */
 static void ctx_error(FilterCtx *fc, const char *fmt,...)
 			pg_attribute_printf(2, 3) pg_attribute_noreturn();
-static void init_ctx(FilterCtx *fc, ScimResourceKind kind, ScimSqlFilter *out,
+static void init_ctx(FilterCtx *fc, const ScimResourceTypeDef *rt, ScimSqlFilter *out,
 					 bool sorting);
 static char *path_name(const ScimAttrPath *path);
 static const ColumnMap *find_column(ScimResourceKind kind, const char *attr,
@@ -300,13 +301,14 @@ ctx_error(FilterCtx *fc, const char *fmt,...)
 	ScimError(fc->errkind, "%s", buf.data);
 }
 
-/* Set up a compilation for kind; sorting changes the error kind */
+/* Set up a compilation for resource type rt; sorting changes the error kind */
 static void
-init_ctx(FilterCtx *fc, ScimResourceKind kind, ScimSqlFilter *out, bool sorting)
+init_ctx(FilterCtx *fc, const ScimResourceTypeDef *rt, ScimSqlFilter *out, bool sorting)
 {
 	memset(fc, 0, sizeof(FilterCtx));
-	fc->kind = kind;
-	fc->alias = kind == SCIM_RES_USER ? "u" : "g";
+	fc->rt = rt;
+	fc->kind = rt->kind;
+	fc->alias = rt->kind == SCIM_RES_USER ? "u" : "g";
 	fc->out = out;
 	fc->errkind = sorting ? SCIM_ERR_INVALID_VALUE : SCIM_ERR_INVALID_FILTER;
 	fc->where = sorting ? "sortBy" : "filter";
@@ -399,7 +401,7 @@ jsonb_scalar(const ScimAttrDef *def, const char *obj, const char *name,
 static void
 resolve_path(FilterCtx *fc, const ScimAttrPath *path, Target *t)
 {
-	const ScimResourceTypeDef *rt = ScimResourceType(fc->kind);
+	const ScimResourceTypeDef *rt = fc->rt;
 	const ScimSchemaDef *schema = NULL;
 	const ScimAttrDef *def = NULL;
 	int			i;
@@ -465,7 +467,7 @@ static void
 resolve_attr(FilterCtx *fc, const ScimSchemaDef *schema,
 			 const ScimAttrDef *def, Target *t)
 {
-	const ScimResourceTypeDef *rt = ScimResourceType(fc->kind);
+	const ScimResourceTypeDef *rt = fc->rt;
 	const ColumnMap *col;
 	const char *obj;
 
@@ -1515,7 +1517,7 @@ ScimFilterUserNameEq(ScimResourceKind kind, const ScimFilterNode *tree)
  *		filter gets wrong.
  */
 void
-ScimFilterToSql(ScimResourceKind kind, const ScimFilterNode *tree,
+ScimFilterToSql(const ScimResourceTypeDef *rt, const ScimFilterNode *tree,
 				ScimSqlFilter *out, int first_param)
 {
 	FilterCtx	fc;
@@ -1526,9 +1528,9 @@ ScimFilterToSql(ScimResourceKind kind, const ScimFilterNode *tree,
 		elog(ERROR, "parameter $%d is already in use", first_param);
 	out->nargs = first_param - 1;
 
-	init_ctx(&fc, kind, out, false);
+	init_ctx(&fc, rt, out, false);
 	compile_node(&fc, tree, NULL, &out->sql);
-	out->at_most_one = at_most_one_row(kind, tree);
+	out->at_most_one = at_most_one_row(rt->kind, tree);
 }
 
 
@@ -1625,7 +1627,7 @@ first_value(FilterCtx *fc, const Target *t, ScalarRef *s)
  *		that is not an attribute path of a sortable attribute.
  */
 char *
-ScimSortToSql(ScimResourceKind kind, const char *sort_by, bool descending)
+ScimSortToSql(const ScimResourceTypeDef *rt, const char *sort_by, bool descending)
 {
 	FilterCtx	fc;
 	ScimAttrPath path;
@@ -1634,7 +1636,7 @@ ScimSortToSql(ScimResourceKind kind, const char *sort_by, bool descending)
 	ScalarRef	s;
 	char	   *key;
 
-	init_ctx(&fc, kind, NULL, true);
+	init_ctx(&fc, rt, NULL, true);
 	memset(&s, 0, sizeof(ScalarRef));
 	if (sort_by == NULL || sort_by[0] == '\0')
 		return psprintf("%s.created, %s.id", fc.alias, fc.alias);
@@ -1692,8 +1694,8 @@ scim_filter_to_sql(PG_FUNCTION_ARGS)
 {
 	ScimSqlFilter *f = palloc0(sizeof(ScimSqlFilter));
 
-	ScimExtensionsReset();		/* no tenant: the standard schemas */
-	ScimFilterToSql(kind_arg(PG_GETARG_TEXT_PP(0)),
+	/* no tenant: the standard schemas */
+	ScimFilterToSql(ScimResourceType(NULL, kind_arg(PG_GETARG_TEXT_PP(0))),
 					ScimFilterParseOrError(text_to_cstring(PG_GETARG_TEXT_PP(1))),
 					f, 2);
 	PG_RETURN_TEXT_P(cstring_to_text(f->sql.data));
@@ -1712,8 +1714,8 @@ scim_filter_params(PG_FUNCTION_ARGS)
 	int			i;
 
 	InitMaterializedSRF(fcinfo, 0);
-	ScimExtensionsReset();		/* no tenant: the standard schemas */
-	ScimFilterToSql(kind_arg(PG_GETARG_TEXT_PP(0)),
+	/* no tenant: the standard schemas */
+	ScimFilterToSql(ScimResourceType(NULL, kind_arg(PG_GETARG_TEXT_PP(0))),
 					ScimFilterParseOrError(text_to_cstring(PG_GETARG_TEXT_PP(1))),
 					f, 2);
 	for (i = 1; i < f->nargs; i++)

@@ -41,9 +41,9 @@ typedef struct ScimSqlFilter
 extern ScimFilterNode *ScimFilterParseOrError(const char *filter);
 extern const char *ScimFilterUserNameEq(ScimResourceKind kind,
 										const ScimFilterNode *tree);
-extern void ScimFilterToSql(ScimResourceKind kind, const ScimFilterNode *tree,
+extern void ScimFilterToSql(const ScimResourceTypeDef *rt, const ScimFilterNode *tree,
 							ScimSqlFilter *out, int first_param);
-extern char *ScimSortToSql(ScimResourceKind kind, const char *sort_by,
+extern char *ScimSortToSql(const ScimResourceTypeDef *rt, const char *sort_by,
 						   bool descending);
 
 #endif							/* SCIM_FILTER_SQL_H */

@@ -261,7 +261,7 @@ load_state(ScimRequest *req, const char *id)
 	st->managed_by = SPI_getvalue(tup, desc, GC_MANAGED_BY);
 	st->version = DatumGetInt64(SPI_getbinval(tup, desc, GC_VERSION, &isnull));
 	st->raw = ScimGroupRender(req, tup, desc, false);
-	st->norm = ScimValidate(ScimResourceType(SCIM_RES_GROUP), st->raw, SCIM_WRITE_PATCH);
+	st->norm = ScimValidate(ScimResourceType(req->tenant, SCIM_RES_GROUP), st->raw, SCIM_WRITE_PATCH);
 	ScimCheckIfMatch(req, st->version);
 	return st;
 }
@@ -836,8 +836,8 @@ ScimGroupCreate(ScimRequest *req, ScimJson *in)
 	Oid			types[6] = {TEXTOID, UUIDOID, TEXTOID, TEXTOID, JSONBOID, TIMESTAMPTZOID};
 	Datum		values[6];
 	char		nulls[6] = "      ";
-	ScimJson   *doc = ScimValidate(ScimResourceType(SCIM_RES_GROUP), in, SCIM_WRITE_CREATE);
-	StoredGroup st;
+	ScimJson   *doc = ScimValidate(ScimResourceType(req->tenant, SCIM_RES_GROUP), in, SCIM_WRITE_CREATE);
+	StoredGroup	st;
 	MemberChanges *mc;
 	ScimJson   *changes;
 	const char *name = ScimJsonGetString(doc, "displayName");
@@ -914,7 +914,7 @@ ScimGroupReplace(ScimRequest *req, const char *id, ScimJson *in)
 	MemberChanges *mc = new_changes(req, old);
 
 	check_writable(req, old);
-	doc = ScimValidate(ScimResourceType(SCIM_RES_GROUP), in, SCIM_WRITE_REPLACE);
+	doc = ScimValidate(ScimResourceType(req->tenant, SCIM_RES_GROUP), in, SCIM_WRITE_REPLACE);
 	members = ScimJsonGet(doc, "members");
 	ScimJsonRemove(doc, "members");
 	if (req->tenant->put_merge)
@@ -1058,8 +1058,8 @@ ScimGroupPatch(ScimRequest *req, const char *id, ScimJson *patch)
 	mc = new_changes(req, old);
 	hooks.members = members_hook;
 	hooks.arg = mc;
-	patched = ScimPatchApply(ScimResourceType(SCIM_RES_GROUP), old->raw, patch, &hooks);
-	doc = ScimValidate(ScimResourceType(SCIM_RES_GROUP), patched, SCIM_WRITE_PATCH);
+	patched = ScimPatchApply(ScimResourceType(req->tenant, SCIM_RES_GROUP), old->raw, patch, &hooks);
+	doc = ScimValidate(ScimResourceType(req->tenant, SCIM_RES_GROUP), patched, SCIM_WRITE_PATCH);
 	ScimJsonRemove(doc, "members");
 	write_group(req, old, doc, mc, "patched");
 	return result_for(req, old->id);

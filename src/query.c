@@ -124,10 +124,11 @@ build_query(ScimRequest *req, ScimResourceKind kind,
 	{
 		appendStringInfoString(&where, " AND ");
 		q->f.sql = where;
-		ScimFilterToSql(kind, filter, &q->f, 2);
+		ScimFilterToSql(ScimResourceType(req->tenant, kind), filter, &q->f, 2);
 		where = q->f.sql;
 	}
-	order = ScimSortToSql(kind, params->sort_by, params->descending);
+	order = ScimSortToSql(ScimResourceType(req->tenant, kind), params->sort_by,
+						  params->descending);
 
 	q->nargs_count = q->f.nargs;
 	q->count_sql = psprintf("SELECT count(*) FROM %s WHERE %s", table, where.data);
@@ -277,7 +278,8 @@ ScimList(ScimRequest *req, ScimResourceKind kind, const ScimListParams *params)
 		int64		count;
 		bool		found;
 
-		(void) ScimSortToSql(kind, params->sort_by, params->descending);
+		(void) ScimSortToSql(ScimResourceType(req->tenant, kind), params->sort_by,
+							 params->descending);
 		page_bounds(req, params, &start, &count);
 		found = ScimUserFetch(req, NULL, user_name, &tup, &desc);
 		res->start_index = (int) start;
@@ -395,7 +397,6 @@ scim_filter_explain(PG_FUNCTION_ARGS)
 	params.count = -1;
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
-	ScimExtensionsReset();
 	SPI_connect();
 	req = ScimRequestForSql(PG_GETARG_TEXT_PP(0));
 	build_query(req, kind, &params,

@@ -31,12 +31,13 @@
 
 /*
  * The size limits of the current operation's tenant (see ScimRequestLimits
- * in scim.h), set by ScimTenantLoad; the defaults until a tenant is loaded.
+ * in tenant.h), set by ScimTenantLoad; the defaults until a tenant is loaded.
  */
 ScimRequestLimits scim_limits = {1000, 1048576};
 
 PG_FUNCTION_INFO_V1(scim_tenant_create);
 PG_FUNCTION_INFO_V1(scim_tenant_configure);
+PG_FUNCTION_INFO_V1(scim_schema_extension_add);
 
 typedef enum SettingKind
 {
@@ -350,8 +351,8 @@ tenant_build(const char *tenant_id)
 /*
  * ScimTenantLoad
  *		The tenant and its effective settings; "not found" if unknown.
- *		Also makes it the tenant of the operation (ScimTenantScope) and its
- *		User resource type the current one (ScimExtensionsUse).  Served from
+ *		Also makes it the tenant of the operation (ScimTenantScope); its
+ *		resource types are ScimResourceType(tenant, kind).  Served from
  *		the backend's cache (tenant_cache.c) when it can be; what is returned
  *		is the caller's copy of the struct, the settings and types it points
  *		to are shared and read-only.
@@ -376,7 +377,6 @@ ScimTenantLoad(const char *tenant_id)
 		cached = built;
 	}
 	memcpy(t, cached, sizeof(ScimTenant));
-	ScimExtensionsUse(t);
 	scim_limits.max_multi_values = t->max_multi_values;
 	scim_limits.max_resource_bytes = t->max_payload_bytes;
 	return t;
@@ -488,4 +488,45 @@ scim_tenant_configure(PG_FUNCTION_ARGS)
 	result = SPI_datumTransfer(result, false, -1);
 	SPI_finish();
 	PG_RETURN_DATUM(result);
+}
+
+/*
+ * scim.schema_extension_add(tenant text, urn text, attributes jsonb)
+ *		Register an extension schema of the tenant's User resource type
+ *		(extension.c).
+ */
+Datum
+scim_schema_extension_add(PG_FUNCTION_ARGS)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			types[4] = {TEXTOID, TEXTOID, TEXTOID, JSONBOID};
+	Datum		values[4];
+	char	   *tenant;
+	char	   *urn;
+	char	   *name;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		ScimError(SCIM_ERR_INVALID_VALUE, "tenant, urn and attributes must not be null");
+	tenant = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	urn = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	name = ScimExtensionName(urn);
+
+	SPI_connect();
+	(void) ScimTenantLoad(tenant);	/* not found: error */
+	ScimExtensionCheck(urn, name, ScimJsonFromJsonb(PG_GETARG_JSONB_P(2)));
+
+	values[0] = CStringGetTextDatum(tenant);
+	values[1] = CStringGetTextDatum(urn);
+	values[2] = CStringGetTextDatum(name);
+	values[3] = PG_GETARG_DATUM(2);
+	ScimPlan(&plan,
+			 "INSERT INTO scim.schema_extensions (tenant_id, urn, name, attributes) "
+			 "SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM scim.schema_extensions "
+			 "WHERE tenant_id = $1 AND lower(urn) = lower($2))", 4, types);
+	if (ScimExec(plan, values, NULL, false, 0) != 1)
+		ScimError(SCIM_ERR_UNIQUENESS, "tenant \"%s\" already has the extension \"%s\"",
+				  tenant, urn);
+	ScimTenantCacheInvalidate();
+	SPI_finish();
+	PG_RETURN_VOID();
 }

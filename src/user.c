@@ -314,7 +314,7 @@ load_state(ScimRequest *req, const char *id)
 	ScimParseUuid(id, &st->uuid);
 	st->id = col_text(tup, desc, UC_ID);
 	st->raw = render(req, tup, desc, false);
-	st->norm = ScimValidate(ScimResourceType(SCIM_RES_USER), st->raw, SCIM_WRITE_PATCH);
+	st->norm = ScimValidate(ScimResourceType(req->tenant, SCIM_RES_USER), st->raw, SCIM_WRITE_PATCH);
 	st->active = DatumGetBool(SPI_getbinval(tup, desc, UC_ACTIVE, &isnull));
 	st->role = col_text(tup, desc, UC_ROLE);
 	st->version = DatumGetInt64(SPI_getbinval(tup, desc, UC_VERSION, &isnull));
@@ -642,7 +642,7 @@ ScimUserCreate(ScimRequest *req, ScimJson *in)
 	TEXTOID, TIMESTAMPTZOID, TEXTARRAYOID};
 	Datum		values[17];
 	char		nulls[17];
-	ScimJson   *doc = ScimValidate(ScimResourceType(SCIM_RES_USER), in, SCIM_WRITE_CREATE);
+	ScimJson   *doc = ScimValidate(ScimResourceType(req->tenant, SCIM_RES_USER), in, SCIM_WRITE_CREATE);
 	UserRow		row;
 	pg_uuid_t	uuid;
 	char	   *id;
@@ -814,8 +814,8 @@ write_update(ScimRequest *req, StoredUser *old, ScimJson *doc, const char *actio
 ScimResult *
 ScimUserReplace(ScimRequest *req, const char *id, ScimJson *in)
 {
-	StoredUser *old = load_state(req, id);
-	ScimJson   *doc = ScimValidate(ScimResourceType(SCIM_RES_USER), in, SCIM_WRITE_REPLACE);
+	StoredUser  *old = load_state(req, id);
+	ScimJson   *doc = ScimValidate(ScimResourceType(req->tenant, SCIM_RES_USER), in, SCIM_WRITE_REPLACE);
 
 	if (req->tenant->put_merge)
 	{
@@ -847,9 +847,9 @@ ScimUserReplace(ScimRequest *req, const char *id, ScimJson *in)
 ScimResult *
 ScimUserPatch(ScimRequest *req, const char *id, ScimJson *patch)
 {
-	StoredUser *old = load_state(req, id);
-	ScimJson   *patched = ScimPatchApply(ScimResourceType(SCIM_RES_USER), old->raw, patch, NULL);
-	ScimJson   *doc = ScimValidate(ScimResourceType(SCIM_RES_USER), patched, SCIM_WRITE_PATCH);
+	StoredUser  *old = load_state(req, id);
+	ScimJson   *patched = ScimPatchApply(ScimResourceType(req->tenant, SCIM_RES_USER), old->raw, patch, NULL);
+	ScimJson   *doc = ScimValidate(ScimResourceType(req->tenant, SCIM_RES_USER), patched, SCIM_WRITE_PATCH);
 
 	/* active cannot become unassigned: removing it keeps its value */
 	if (ScimJsonGet(doc, "active") == NULL)

@@ -244,7 +244,7 @@ is_group_members(const ScimAttrDef *def)
 	static const ScimAttrDef *members = NULL;
 
 	if (members == NULL)
-		members = ScimSchemaFindAttr(ScimResourceType(SCIM_RES_GROUP)->schema,
+		members = ScimSchemaFindAttr(ScimResourceType(NULL, SCIM_RES_GROUP)->schema,
 									 "members");
 	return def == members;
 }
