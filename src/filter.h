@@ -113,6 +113,10 @@ extern bool ScimPatchPathParse(const char *text, size_t len,
 extern bool ScimAttrPathParse(const char *text, size_t len,
 							  ScimAttrPath *out, ScimParseError *err);
 
+/* The name of an operator: "eq" ... "le" as a filter writes them, "and",
+ * "or", "not", and "vp" for a value path. */
+extern const char *ScimFilterOpName(ScimFilterOp op);
+
 /* Render a tree as a canonical S-expression (unit tests, debugging). */
 extern char *ScimFilterToString(const ScimFilterNode *node);
 

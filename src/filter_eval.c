@@ -52,7 +52,6 @@
 #include "validate.h"
 
 /* forward declarations */
-static const char *op_name(ScimFilterOp op);
 static const ScimAttrDef *resolve_sub(const ScimFilterNode *f,
 									  const ScimAttrDef *attr);
 static void check_comparison(const ScimFilterNode *f, const ScimAttrDef *attr);
@@ -68,20 +67,6 @@ static unsigned char fold_byte(unsigned char c, bool fold);
 static bool contains_bytes(const char *a, size_t alen, const char *b,
 						   size_t blen, bool fold);
 
-
-/* the operator's name as written in a filter, for messages */
-static const char *
-op_name(ScimFilterOp op)
-{
-	static const char *const names[] = {
-		"eq", "ne", "co", "sw", "ew", "pr", "gt", "ge", "lt", "le",
-		"and", "or", "not", "[]"
-	};
-
-	if ((int) op < 0 || (int) op >= (int) lengthof(names))
-		return "?";
-	return names[op];
-}
 
 /* the sub-attribute of attr that comparison f names, or invalidFilter */
 static const ScimAttrDef *
@@ -126,7 +111,7 @@ check_comparison(const ScimFilterNode *f, const ScimAttrDef *attr)
 		if (op != SCIM_FOP_EQ && op != SCIM_FOP_NE)
 			ScimError(SCIM_ERR_INVALID_FILTER,
 					  "operator \"%s\" cannot compare \"%s.%s\" with null",
-					  op_name(op), attr->name, sub->name);
+					  ScimFilterOpName(op), attr->name, sub->name);
 		return;
 	}
 
@@ -140,7 +125,7 @@ check_comparison(const ScimFilterNode *f, const ScimAttrDef *attr)
 			if (ordering || substring)
 				ScimError(SCIM_ERR_INVALID_FILTER,
 						  "operator \"%s\" is not supported for the boolean \"%s.%s\"",
-						  op_name(op), attr->name, sub->name);
+						  ScimFilterOpName(op), attr->name, sub->name);
 			break;
 		case SAT_INTEGER:
 		case SAT_DECIMAL:
@@ -151,7 +136,7 @@ check_comparison(const ScimFilterNode *f, const ScimAttrDef *attr)
 			if (substring)
 				ScimError(SCIM_ERR_INVALID_FILTER,
 						  "operator \"%s\" is not supported for the number \"%s.%s\"",
-						  op_name(op), attr->name, sub->name);
+						  ScimFilterOpName(op), attr->name, sub->name);
 			break;
 		case SAT_STRING:
 		case SAT_REFERENCE:

@@ -83,24 +83,19 @@ typedef struct StrBuf
 	size_t		cap;
 } StrBuf;
 
-typedef struct OperatorName
-{
-	const char *name;
-	ScimFilterOp op;
-} OperatorName;
-
-static const OperatorName operators[] = {
-	{"eq", SCIM_FOP_EQ},
-	{"ne", SCIM_FOP_NE},
-	{"co", SCIM_FOP_CO},
-	{"sw", SCIM_FOP_SW},
-	{"ew", SCIM_FOP_EW},
-	{"pr", SCIM_FOP_PR},
-	{"gt", SCIM_FOP_GT},
-	{"ge", SCIM_FOP_GE},
-	{"lt", SCIM_FOP_LT},
-	{"le", SCIM_FOP_LE}
+/*
+ * The name of each ScimFilterOp, in enum order: the comparison operators
+ * as a filter writes them (up to SCIM_FOP_LE), then the logical ones, and
+ * "vp" for a value path in the rendered S-expression.
+ */
+static const char *const op_names[] = {
+	"eq", "ne", "co", "sw", "ew", "pr", "gt", "ge", "lt", "le",
+	"and", "or", "not", "vp"
 };
+
+/* fails to compile unless op_names names every ScimFilterOp */
+typedef char op_names_cover_every_op[(sizeof(op_names) / sizeof(op_names[0]) ==
+									  SCIM_FOP_VALUEPATH + 1) ? 1 : -1];
 
 /* forward declarations */
 static bool init_state(ParseState *ps, const char *text, size_t len,
@@ -949,13 +944,13 @@ parse_operator(ParseState *ps, ScimFilterNode *node)
 		unexpected(ps, "an operator");
 		return false;
 	}
-	for (i = 0; i < sizeof(operators) / sizeof(operators[0]); i++)
+	for (i = 0; i <= SCIM_FOP_LE; i++)
 	{
 		if (n == 2 && scim_strncasecmp(ps->text + ps->tokstart,
-									   operators[i].name, 2) == 0)
+									   op_names[i], 2) == 0)
 			break;
 	}
-	if (i == sizeof(operators) / sizeof(operators[0]))
+	if (i > SCIM_FOP_LE)
 	{
 		set_error(ps, ps->syntax, ps->tokstart,
 				  "unknown operator %s at position %d",
@@ -963,7 +958,7 @@ parse_operator(ParseState *ps, ScimFilterNode *node)
 				  ps->tokstart);
 		return false;
 	}
-	node->op = operators[i].op;
+	node->op = (ScimFilterOp) i;
 	if (!lex(ps))
 		return false;
 	if (node->op == SCIM_FOP_PR)
@@ -1236,6 +1231,15 @@ render_string(StrBuf *sb, const char *s, size_t n)
 	sb_puts(sb, "\"");
 }
 
+/* the name of a filter operator ("eq", "and", ...); "?" if op is none */
+const char *
+ScimFilterOpName(ScimFilterOp op)
+{
+	if ((int) op < 0 || (int) op > SCIM_FOP_VALUEPATH)
+		return "?";
+	return op_names[op];
+}
+
 /*
  * One node.  The left spines of and/or chains are walked in a loop, so the
  * recursion depth follows the nesting of (), not and [] only.
@@ -1243,10 +1247,6 @@ render_string(StrBuf *sb, const char *s, size_t n)
 static void
 render_node(StrBuf *sb, const ScimFilterNode *node)
 {
-	static const char *const names[] = {
-		"eq", "ne", "co", "sw", "ew", "pr", "gt", "ge", "lt", "le",
-		"and", "or", "not", "vp"
-	};
 	const ScimFilterNode **spine;
 	const ScimFilterNode *n;
 	int			count = 0;
@@ -1270,7 +1270,7 @@ render_node(StrBuf *sb, const ScimFilterNode *node)
 			{
 				spine[i++] = n;
 				sb_puts(sb, "(");
-				sb_puts(sb, names[n->op]);
+				sb_puts(sb, ScimFilterOpName(n->op));
 				sb_puts(sb, " ");
 			}
 			render_node(sb, n);
@@ -1300,7 +1300,7 @@ render_node(StrBuf *sb, const ScimFilterNode *node)
 				break;
 			}
 			sb_puts(sb, "(");
-			sb_puts(sb, names[node->op]);
+			sb_puts(sb, ScimFilterOpName(node->op));
 			sb_puts(sb, " ");
 			render_path(sb, &node->path);
 			if (node->op != SCIM_FOP_PR)

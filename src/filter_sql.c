@@ -233,7 +233,6 @@ static const ScimAttrDef *find_sub(FilterCtx *fc, const Target *parent,
 static void element_scalar(FilterCtx *fc, const Target *parent, ScalarRef *s);
 static int	add_param(FilterCtx *fc, Oid type, Datum value);
 static int	value_param(FilterCtx *fc, const ScimFilterNode *n);
-static const char *op_name(ScimFilterOp op);
 static const char *op_sql(ScimFilterOp op);
 static bool digits(const char *s, int ndigits, int *value);
 static bool parse_datetime(const char *s, Datum *out);
@@ -688,17 +687,6 @@ value_param(FilterCtx *fc, const ScimFilterNode *n)
 															  (int) n->valuelen)));
 }
 
-/* An operator as written in a filter, for messages */
-static const char *
-op_name(ScimFilterOp op)
-{
-	static const char *const names[] = {
-		"eq", "ne", "co", "sw", "ew", "pr", "gt", "ge", "lt", "le"
-	};
-
-	return (int) op >= 0 && op <= SCIM_FOP_LE ? names[op] : "?";
-}
-
 /* The SQL comparison operator of eq, gt, ge, lt and le */
 static const char *
 op_sql(ScimFilterOp op)
@@ -1086,7 +1074,7 @@ compile_compare(FilterCtx *fc, const ScimFilterNode *n, const ScalarRef *s,
 			emit_present(s, buf);
 		else
 			ctx_error(fc, "operator \"%s\" cannot compare \"%s\" with null",
-					  op_name(n->op), s->name);
+					  ScimFilterOpName(n->op), s->name);
 		return;
 	}
 	check_value(fc, n, s);
@@ -1118,7 +1106,7 @@ check_value(FilterCtx *fc, const ScimFilterNode *n, const ScalarRef *s)
 						  s->name);
 			if (ordering || substring)
 				ctx_error(fc, "operator \"%s\" is not supported for the boolean \"%s\"",
-						  op_name(op), s->name);
+						  ScimFilterOpName(op), s->name);
 			break;
 		case SAT_INTEGER:
 		case SAT_DECIMAL:
@@ -1127,7 +1115,7 @@ check_value(FilterCtx *fc, const ScimFilterNode *n, const ScalarRef *s)
 						  s->name);
 			if (substring)
 				ctx_error(fc, "operator \"%s\" is not supported for the number \"%s\"",
-						  op_name(op), s->name);
+						  ScimFilterOpName(op), s->name);
 			break;
 		case SAT_DATETIME:
 			if (n->vkind != SCIM_VAL_STRING)
@@ -1135,12 +1123,12 @@ check_value(FilterCtx *fc, const ScimFilterNode *n, const ScalarRef *s)
 						  s->name);
 			if (substring)
 				ctx_error(fc, "operator \"%s\" is not supported for the dateTime \"%s\"",
-						  op_name(op), s->name);
+						  ScimFilterOpName(op), s->name);
 			break;
 		case SAT_BINARY:
 			if (ordering)
 				ctx_error(fc, "operator \"%s\" is not supported for the binary \"%s\"",
-						  op_name(op), s->name);
+						  ScimFilterOpName(op), s->name);
 			/* FALLTHROUGH */
 		default:
 			if (n->vkind != SCIM_VAL_STRING)
