@@ -79,6 +79,7 @@
 #include "schema.h"
 #include "tenant.h"
 #include "user.h"
+#include "validate.h"
 
 PG_FUNCTION_INFO_V1(scim_bulk);
 
@@ -209,10 +210,8 @@ static void
 check_request(BulkRun *run, ScimJson *request, int payload_bytes)
 {
 	const ScimTenant *tenant = run->req->tenant;
-	ScimJson   *schemas;
 	ScimJson   *ops;
 	ScimJson   *foe;
-	bool		found = false;
 	int			i;
 
 	if (payload_bytes > tenant->max_payload_bytes)
@@ -222,15 +221,7 @@ check_request(BulkRun *run, ScimJson *request, int payload_bytes)
 	if (request == NULL || request->type != SJ_OBJECT)
 		ScimError(SCIM_ERR_INVALID_SYNTAX, "the BulkRequest must be a JSON object");
 
-	schemas = ScimJsonGet(request, "schemas");
-	for (i = 0; schemas && schemas->type == SJ_ARRAY && i < schemas->count; i++)
-		if (schemas->items[i]->type == SJ_STRING &&
-			scim_strcasecmp(schemas->items[i]->str, SCIM_URN_BULKREQ) == 0)
-			found = true;
-	if (!found)
-		ScimError(SCIM_ERR_INVALID_SYNTAX,
-				  "\"schemas\" of a BulkRequest must contain \"%s\"",
-				  SCIM_URN_BULKREQ);
+	ScimCheckSchemas(request, SCIM_URN_BULKREQ, "a BulkRequest", true);
 
 	ops = ScimJsonGet(request, "Operations");
 	if (ops == NULL || ops->type != SJ_ARRAY)

@@ -53,6 +53,7 @@
 #include "token.h"
 #include "uri.h"
 #include "user.h"
+#include "validate.h"
 
 PG_FUNCTION_INFO_V1(scim_handle);
 
@@ -405,24 +406,10 @@ read_search(HttpRequest *h, bool search, ScimListParams *params, Projection *pro
 	if (search)
 	{
 		ScimJson   *body = parse_body(h);
-		ScimJson   *schemas;
 
 		if (body->type != SJ_OBJECT)
 			ScimError(SCIM_ERR_INVALID_SYNTAX, "the SearchRequest must be a JSON object");
-		schemas = ScimJsonGet(body, "schemas");
-		if (schemas != NULL)
-		{
-			int			i;
-			bool		ok = false;
-
-			for (i = 0; schemas->type == SJ_ARRAY && i < schemas->count; i++)
-				if (schemas->items[i]->type == SJ_STRING &&
-					strcmp(schemas->items[i]->str, SCIM_URN_SEARCH) == 0)
-					ok = true;
-			if (!ok)
-				ScimError(SCIM_ERR_INVALID_SYNTAX,
-						  "\"schemas\" must contain \"%s\"", SCIM_URN_SEARCH);
-		}
+		ScimCheckSchemas(body, SCIM_URN_SEARCH, "a SearchRequest", false);
 		/* a filter that is not a string must not mean "no filter" */
 		params->filter = search_string(body, "filter", SCIM_ERR_INVALID_FILTER);
 		params->sort_by = search_string(body, "sortBy", SCIM_ERR_INVALID_VALUE);

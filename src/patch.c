@@ -336,29 +336,13 @@ scim_patch_work(PG_FUNCTION_ARGS)
 static const ScimJson *
 check_body(const ScimJson *patch)
 {
-	const ScimJson *schemas;
 	const ScimJson *ops;
-	bool		found = false;
-	int			i;
 
 	if (patch == NULL || patch->type != SJ_OBJECT)
 		ScimError(SCIM_ERR_INVALID_SYNTAX,
 				  "the PATCH body must be a PatchOp JSON object");
 
-	schemas = ScimJsonGet(patch, "schemas");
-	if (schemas != NULL && schemas->type != SJ_NULL)
-	{
-		if (schemas->type == SJ_ARRAY)
-			for (i = 0; i < schemas->count; i++)
-				if (schemas->items[i]->type == SJ_STRING &&
-					scim_strcasecmp(schemas->items[i]->str,
-									SCIM_URN_PATCHOP) == 0)
-					found = true;
-		if (!found)
-			ScimError(SCIM_ERR_INVALID_SYNTAX,
-					  "\"schemas\" of a PATCH body must contain \"%s\"",
-					  SCIM_URN_PATCHOP);
-	}
+	ScimCheckSchemas(patch, SCIM_URN_PATCHOP, "a PATCH body", false);
 
 	ops = ScimJsonGet(patch, "Operations");
 	if (ops == NULL || ops->type != SJ_ARRAY || ops->count == 0)

@@ -332,6 +332,30 @@ validate_into(const ScimSchemaDef *schema, ScimJson *out, const char *key,
 }
 
 /*
+ * ScimCheckSchemas
+ *		A message or resource that lists its "schemas" must list urn among
+ *		them: 400 invalidSyntax otherwise.  URNs compare case-insensitively,
+ *		as everywhere in this server; other entries are tolerated.  Absent or null "schemas" passes unless required.
+ *		what names the message in the error ("a PATCH body").
+ */
+void
+ScimCheckSchemas(const ScimJson *msg, const char *urn, const char *what,
+				 bool required)
+{
+	const ScimJson *schemas = ScimJsonGet(msg, "schemas");
+	int			i;
+
+	if ((schemas == NULL || schemas->type == SJ_NULL) && !required)
+		return;
+	for (i = 0; schemas && schemas->type == SJ_ARRAY && i < schemas->count; i++)
+		if (schemas->items[i]->type == SJ_STRING &&
+			scim_strcasecmp(schemas->items[i]->str, urn) == 0)
+			return;
+	ScimError(SCIM_ERR_INVALID_SYNTAX, "\"schemas\" of %s must contain \"%s\"",
+			  what, urn);
+}
+
+/*
  * ScimValidate
  *		The normalized copy of resource document in for resource type rt.
  */
@@ -355,18 +379,13 @@ ScimValidate(const ScimResourceTypeDef *rt, const ScimJson *in,
 		for (i = 0; i < schemas->count; i++)
 			if (schemas->items[i]->type != SJ_STRING)
 				ScimError(SCIM_ERR_INVALID_SYNTAX, "\"schemas\" must be an array of URIs");
-
-		/*
-		 * Other URNs are tolerated (Entra adds its own to Groups), but a
-		 * document that says what it is must say it is one of ours.
-		 */
-		for (i = 0; i < schemas->count; i++)
-			if (scim_strcasecmp(schemas->items[i]->str, rt->schema->urn) == 0)
-				break;
-		if (i == schemas->count)
-			ScimError(SCIM_ERR_INVALID_SYNTAX, "\"schemas\" must contain \"%s\"",
-					  rt->schema->urn);
 	}
+
+	/*
+	 * Other URNs are tolerated (Entra adds its own to Groups), but a
+	 * document that says what it is must say it is one of ours.
+	 */
+	ScimCheckSchemas(in, rt->schema->urn, psprintf("a %s", rt->name), false);
 
 	for (i = 0; i < in->count; i++)
 	{

@@ -25,6 +25,8 @@ typedef enum ScimWriteMode
 extern void ScimCheckMultiCount(const ScimAttrDef *def, int n, const char *where);
 extern ScimJson *ScimValidate(const ScimResourceTypeDef *rt, const ScimJson *in,
 							  ScimWriteMode mode);
+extern void ScimCheckSchemas(const ScimJson *msg, const char *urn,
+							 const char *what, bool required);
 extern bool ScimCoerceBoolean(const ScimJson *v, bool *out);
 extern ScimJson *ScimCoerceValue(const ScimAttrDef *def, const ScimJson *v,
 								 const char *where);
