@@ -490,8 +490,7 @@ filter_fits(const ScimResourceTypeDef *rt, const ScimFilterNode *f)
 		if (schema == NULL)
 			return false;
 	}
-	if (scim_strcasecmp(f->path.attr, "meta") == 0 ||
-		scim_strcasecmp(f->path.attr, "schemas") == 0)
+	if (ScimIsMetaOrSchemas(f->path.attr))
 		return true;
 	def = ScimSchemaFindAttr(schema, f->path.attr);
 	if (def == NULL)

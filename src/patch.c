@@ -488,9 +488,7 @@ resolve_path(PatchState *st, const char *text, const ScimSchemaDef *within,
 	else
 		schema = within ? within : st->rt->schema;
 
-	if (schema == st->rt->schema &&
-		(scim_strcasecmp(pp.attr.attr, "meta") == 0 ||
-		 scim_strcasecmp(pp.attr.attr, "schemas") == 0))
+	if (schema == st->rt->schema && ScimIsMetaOrSchemas(pp.attr.attr))
 	{
 		t->kind = PT_COMMON;
 		t->common = scim_strcasecmp(pp.attr.attr, "meta") == 0 ?
@@ -585,9 +583,7 @@ apply_pathless(PatchState *st, const ScimSchemaDef *within,
 		CHECK_FOR_INTERRUPTS();
 		WORK(1);
 		/* readOnly echoes of the whole resource: ignored */
-		if (within == NULL &&
-			(scim_strcasecmp(value->keys[i], "schemas") == 0 ||
-			 scim_strcasecmp(value->keys[i], "meta") == 0))
+		if (within == NULL && ScimIsMetaOrSchemas(value->keys[i]))
 			continue;
 		resolve_path(st, value->keys[i], within, &t);
 		apply_target(st, &t, value->items[i]);

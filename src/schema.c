@@ -263,3 +263,15 @@ ScimUniquenessName(ScimUniqueness u)
 
 	return names[u];
 }
+
+/*
+ * ScimIsMetaOrSchemas
+ *		Is name (any case) "meta" or "schemas": the attributes of every
+ *		resource that the server writes and clients may only echo.
+ */
+bool
+ScimIsMetaOrSchemas(const char *name)
+{
+	return scim_strcasecmp(name, "meta") == 0 ||
+		scim_strcasecmp(name, "schemas") == 0;
+}

@@ -124,6 +124,9 @@ extern const ScimAttrDef *ScimAttrFindSub(const ScimAttrDef *attr,
 extern const ScimSchemaDef *ScimResourceFindSchema(const ScimResourceTypeDef *rt,
 												   const char *urn);
 
+/* "meta" or "schemas" (any case): written by the server, echoed by clients */
+extern bool ScimIsMetaOrSchemas(const char *name);
+
 extern const char *ScimAttrTypeName(ScimAttrType t);
 extern const char *ScimMutabilityName(ScimMutability m);
 extern const char *ScimReturnedName(ScimReturned r);

@@ -396,8 +396,7 @@ ScimValidate(const ScimResourceTypeDef *rt, const ScimJson *in,
 
 		CHECK_FOR_INTERRUPTS();
 
-		if (scim_strcasecmp(key, "schemas") == 0 ||
-			scim_strcasecmp(key, "meta") == 0)
+		if (ScimIsMetaOrSchemas(key))
 			continue;
 
 		/* an extension object under its URN */
