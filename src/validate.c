@@ -335,7 +335,8 @@ validate_into(const ScimSchemaDef *schema, ScimJson *out, const char *key,
  * ScimCheckSchemas
  *		A message or resource that lists its "schemas" must list urn among
  *		them: 400 invalidSyntax otherwise.  URNs compare case-insensitively,
- *		as everywhere in this server; other entries are tolerated.  Absent or null "schemas" passes unless required.
+ *		as everywhere in this server; other entries are tolerated.  Absent
+ *		or null "schemas" passes unless required.
  *		what names the message in the error ("a PATCH body").
  */
 void
