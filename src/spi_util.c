@@ -90,18 +90,6 @@ ScimSpiBool(int row, int col, bool *isnull)
 	return n ? false : DatumGetBool(d);
 }
 
-/* bigint column */
-int64
-ScimSpiInt64(int row, int col, bool *isnull)
-{
-	bool		n;
-	Datum		d = ScimSpiDatum(row, col, &n);
-
-	if (isnull)
-		*isnull = n;
-	return n ? 0 : DatumGetInt64(d);
-}
-
 /* a text datum for s, setting *null to 'n' when s is NULL */
 Datum
 ScimTextDatumOrNull(const char *s, char *null)

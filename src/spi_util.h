@@ -23,7 +23,6 @@ extern int	ScimExec(SPIPlanPtr plan, Datum *values, const char *nulls,
 					 bool readonly, long count);
 extern char *ScimSpiText(int row, int col);
 extern bool ScimSpiBool(int row, int col, bool *isnull);
-extern int64 ScimSpiInt64(int row, int col, bool *isnull);
 extern Datum ScimSpiDatum(int row, int col, bool *isnull);
 extern Datum ScimTextDatumOrNull(const char *s, char *null);
 extern bool ScimParseUuid(const char *s, pg_uuid_t *out);
