@@ -39,11 +39,6 @@ static const bool change_password_supported = true;
 static const bool sort_supported = true;
 static const bool etag_supported = true;
 
-/* tenant defaults (README.md, "Settings"), used only when no tenant is loaded */
-#define DEFAULT_MAX_RESULTS			200
-#define DEFAULT_BULK_MAX_OPERATIONS 1000
-#define DEFAULT_MAX_PAYLOAD_BYTES	1048576
-
 /* the resource types served, in the order /ResourceTypes lists them */
 static const ScimResourceKind resource_kinds[] = {SCIM_RES_USER, SCIM_RES_GROUP};
 
@@ -302,14 +297,16 @@ ScimServiceProviderConfig(ScimRequest *req)
 
 	bulk = feature(bulk_supported);
 	set_int(bulk, "maxOperations",
-			tenant ? tenant->bulk_max_operations : DEFAULT_BULK_MAX_OPERATIONS);
+			tenant ? tenant->bulk_max_operations
+			: ScimTenantDefaultInt("bulk_max_operations"));
 	set_int(bulk, "maxPayloadSize",
-			tenant ? tenant->max_payload_bytes : DEFAULT_MAX_PAYLOAD_BYTES);
+			tenant ? tenant->max_payload_bytes
+			: ScimTenantDefaultInt("max_payload_bytes"));
 	ScimJsonSet(obj, "bulk", bulk);
 
 	filter = feature(filter_supported);
 	set_int(filter, "maxResults",
-			tenant ? tenant->max_results : DEFAULT_MAX_RESULTS);
+			tenant ? tenant->max_results : ScimTenantDefaultInt("max_results"));
 	ScimJsonSet(obj, "filter", filter);
 
 	ScimJsonSet(obj, "changePassword", feature(change_password_supported));

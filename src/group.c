@@ -291,15 +291,12 @@ check_name(ScimRequest *req, const char *name)
 		;
 	if (*p == '\0')
 		ScimError(SCIM_ERR_INVALID_VALUE, "displayName must not be blank");
-	{
-		/* max_group_name_length counts characters; 0 means no limit */
-		ScimJson   *max = ScimJsonGet(req->tenant->settings, "max_group_name_length");
-		int			limit = max ? atoi(max->str) : 0;
-
-		if (limit > 0 && pg_mbstrlen(name) > limit)
-			ScimError(SCIM_ERR_INVALID_VALUE,
-					  "group names may not be longer than %d characters", limit);
-	}
+	/* max_group_name_length counts characters; 0 means no limit */
+	if (req->tenant->max_group_name_length > 0 &&
+		pg_mbstrlen(name) > req->tenant->max_group_name_length)
+		ScimError(SCIM_ERR_INVALID_VALUE,
+				  "group names may not be longer than %d characters",
+				  req->tenant->max_group_name_length);
 	for (i = 0; i < req->tenant->nreserved_group_prefixes; i++)
 	{
 		const char *prefix = req->tenant->reserved_group_prefixes[i];

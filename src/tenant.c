@@ -119,6 +119,21 @@ find_setting(const char *name)
 	return NULL;
 }
 
+/*
+ * ScimTenantDefaultInt
+ *		The default of integer setting name, what a tenant that never set it
+ *		has (discovery answers with it when there is no tenant).
+ */
+int
+ScimTenantDefaultInt(const char *name)
+{
+	const SettingDef *def = find_setting(name);
+
+	if (def == NULL || def->kind != SET_INT)
+		elog(ERROR, "\"%s\" is not an integer setting", name);
+	return atoi(def->defval);
+}
+
 /* raise invalidValue unless v is a valid value for def */
 static void
 check_setting(const SettingDef *def, const ScimJson *v)
@@ -343,6 +358,7 @@ tenant_build(const char *tenant_id)
 	t->allow_create_inactive = setting_bool(eff, "allow_create_inactive");
 	t->reserved_group_prefixes = setting_strings(eff, "reserved_group_prefixes",
 												 &t->nreserved_group_prefixes);
+	t->max_group_name_length = setting_int(eff, "max_group_name_length");
 	t->notify = setting_bool(eff, "notify");
 	ScimExtensionsLoad(t);
 	return t;

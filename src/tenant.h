@@ -54,12 +54,14 @@ typedef struct ScimTenant
 	bool		allow_create_inactive;
 	char	  **reserved_group_prefixes;
 	int			nreserved_group_prefixes;
+	int			max_group_name_length;	/* in characters; 0: no limit */
 	bool		notify;
 	const struct ScimResourceTypeDef *user_type;	/* with the tenant's
 													 * extensions, or NULL */
 } ScimTenant;
 
 extern ScimTenant *ScimTenantLoad(const char *tenant_id);
+extern int	ScimTenantDefaultInt(const char *name);
 
 /*
  * The limits that bound a write's work (docs/security.md): how many values
