@@ -224,7 +224,7 @@ ScimExtensionsLoad(ScimTenant *tenant)
 	ScimPlan(&plan,
 			 "SELECT urn, name, attributes FROM scim.schema_extensions "
 			 "WHERE tenant_id = $1 ORDER BY created, urn", 1, types);
-	n = ScimExec(plan, values, NULL, true, 0);
+	n = ScimExec(plan, values, NULL, 0);
 	if (n == 0)
 		return;
 	tt = SPI_tuptable;

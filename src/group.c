@@ -194,7 +194,7 @@ ScimGroupRender(ScimRequest *req, HeapTuple tup, TupleDesc desc, bool with_membe
 				 "AND mg.tenant_id = m.tenant_id AND mg.id = m.member_id "
 				 "WHERE m.tenant_id = $1 AND m.group_id = $2 AND " VISIBLE_MEMBER
 				 " ORDER BY m.member_id", 3, types);
-		n = ScimExec(plan, values, NULL, true, 0);
+		n = ScimExec(plan, values, NULL, 0);
 		tt = SPI_tuptable;
 		for (i = 0; i < (int) n; i++)
 		{
@@ -238,7 +238,7 @@ load_group(ScimRequest *req, const char *id, HeapTuple *tup, TupleDesc *desc)
 			 psprintf("SELECT %s FROM scim.groups g WHERE g.tenant_id = $1 "
 					  "AND g.id = $2 FOR NO KEY UPDATE", ScimGroupColumns),
 			 2, types);
-	if (ScimExec(plan, values, NULL, false, 1) != 1)
+	if (ScimExec(plan, values, NULL, 1) != 1)
 		return false;
 	*tup = SPI_tuptable->vals[0];
 	*desc = SPI_tuptable->tupdesc;
@@ -261,7 +261,7 @@ load_state(ScimRequest *req, const char *id)
 	st->managed_by = SPI_getvalue(tup, desc, GC_MANAGED_BY);
 	st->version = DatumGetInt64(SPI_getbinval(tup, desc, GC_VERSION, &isnull));
 	st->raw = ScimGroupRender(req, tup, desc, false);
-	st->norm = ScimValidate(ScimResourceType(req->tenant, SCIM_RES_GROUP), st->raw, SCIM_WRITE_PATCH);
+	st->norm = ScimValidate(ScimResourceType(req->tenant, SCIM_RES_GROUP), st->raw);
 	ScimCheckIfMatch(req, st->version);
 	return st;
 }
@@ -377,7 +377,7 @@ resolve_members(ScimRequest *req, const pg_uuid_t *group, ScimJson *value,
 			 "WHERE g.tenant_id = $1 AND g.id = x.id) THEN 'Group' END "
 			 "FROM unnest($2) WITH ORDINALITY AS x(id, ord) ORDER BY x.ord",
 			 2, argtypes);
-	found = ScimExec(plan, values, NULL, true, 0);
+	found = ScimExec(plan, values, NULL, 0);
 	kinds = palloc(sizeof(Datum) * (n + 1));
 	for (i = 0; i < (int) found; i++)
 	{
@@ -429,7 +429,7 @@ add_members(MemberChanges *mc, ScimJson *value, int opindex)
 			 "WITH changed AS (INSERT INTO scim.members (tenant_id, group_id, member_id, member_type) "
 			 "SELECT $1, $2, x.id, x.t FROM unnest($3, $4) AS x(id, t) "
 			 "ON CONFLICT DO NOTHING RETURNING member_id, member_type), " BUMP_USERS, 4, types);
-	n = ScimExec(plan, values, NULL, false, 0);
+	n = ScimExec(plan, values, NULL, 0);
 	for (i = 0; i < n; i++)
 	{
 		bool		isnull;
@@ -464,7 +464,7 @@ remove_members(MemberChanges *mc, ArrayType *ids)
 			 "WITH changed AS (DELETE FROM scim.members m WHERE m.tenant_id = $1 AND m.group_id = $2 "
 			 "AND m.member_id = ANY ($4) AND " VISIBLE_MEMBER
 			 " RETURNING m.member_id, m.member_type), " BUMP_USERS, 4, types);
-	n = ScimExec(plan, values, NULL, false, 0);
+	n = ScimExec(plan, values, NULL, 0);
 	mc->removed += n;
 	note_ids(mc->removed_ids, SPI_tuptable, n);
 }
@@ -485,7 +485,7 @@ remove_all_members(MemberChanges *mc)
 			 "WITH changed AS (DELETE FROM scim.members m WHERE m.tenant_id = $1 AND m.group_id = $2 "
 			 "AND " VISIBLE_MEMBER " RETURNING m.member_id, m.member_type), " BUMP_USERS,
 			 3, types);
-	n = ScimExec(plan, values, NULL, false, 0);
+	n = ScimExec(plan, values, NULL, 0);
 	mc->removed += n;
 	note_ids(mc->removed_ids, SPI_tuptable, n);
 }
@@ -520,12 +520,12 @@ replace_members(MemberChanges *mc, ScimJson *value, int opindex)
 			 "AND (u.id = ANY ($4)) <> EXISTS (SELECT 1 FROM scim.members m "
 			 "WHERE m.tenant_id = $1 AND m.group_id = $2 AND m.member_id = u.id) "
 			 "ORDER BY u.id FOR NO KEY UPDATE OF u", 4, types);
-	ScimExec(lck, values, NULL, false, 0);
+	ScimExec(lck, values, NULL, 0);
 	ScimPlan(&plan,
 			 "WITH changed AS (DELETE FROM scim.members m WHERE m.tenant_id = $1 AND m.group_id = $2 "
 			 "AND NOT (m.member_id = ANY ($4)) AND " VISIBLE_MEMBER
 			 " RETURNING m.member_id, m.member_type), " BUMP_USERS, 4, types);
-	n = ScimExec(plan, values, NULL, false, 0);
+	n = ScimExec(plan, values, NULL, 0);
 	mc->removed += n;
 	note_ids(mc->removed_ids, SPI_tuptable, n);
 	add_members(mc, value, opindex);
@@ -712,7 +712,7 @@ bump_all_user_members(ScimRequest *req, const pg_uuid_t *group)
 			 "last_modified = GREATEST(clock_timestamp(), u.last_modified) "
 			 "FROM l WHERE u.tenant_id = $1 AND u.id = l.id",
 			 2, types);
-	ScimExec(plan, values, NULL, false, 0);
+	ScimExec(plan, values, NULL, 0);
 }
 
 /* 409 when another group of the tenant has this displayName (any case) */
@@ -729,7 +729,7 @@ check_name_free(ScimRequest *req, const char *name, const pg_uuid_t *except)
 	ScimPlan(&plan,
 			 "SELECT 1 FROM scim.groups g WHERE g.tenant_id = $1 "
 			 "AND scim._lower(g.display_name) = lower($2) AND g.id <> $3", 3, types);
-	if (ScimExec(plan, values, NULL, true, 1) > 0)
+	if (ScimExec(plan, values, NULL, 1) > 0)
 		ScimError(SCIM_ERR_UNIQUENESS, "group displayName \"%s\" is already in use", name);
 }
 
@@ -772,7 +772,7 @@ write_group(ScimRequest *req, StoredGroup *old, ScimJson *doc, MemberChanges *mc
 			 "UPDATE scim.groups SET display_name = $3, external_id = $4, attrs = $5, "
 			 "last_modified = GREATEST($6, last_modified), version = version + 1 "
 			 "WHERE tenant_id = $1 AND id = $2", 6, types);
-	ScimExec(plan, values, nulls, false, 0);
+	ScimExec(plan, values, nulls, 0);
 
 	if (doc_changed)
 	{
@@ -833,7 +833,7 @@ ScimGroupCreate(ScimRequest *req, ScimJson *in)
 	Oid			types[6] = {TEXTOID, UUIDOID, TEXTOID, TEXTOID, JSONBOID, TIMESTAMPTZOID};
 	Datum		values[6];
 	char		nulls[6] = "      ";
-	ScimJson   *doc = ScimValidate(ScimResourceType(req->tenant, SCIM_RES_GROUP), in, SCIM_WRITE_CREATE);
+	ScimJson   *doc = ScimValidate(ScimResourceType(req->tenant, SCIM_RES_GROUP), in);
 	StoredGroup	st;
 	MemberChanges *mc;
 	ScimJson   *changes;
@@ -852,7 +852,7 @@ ScimGroupCreate(ScimRequest *req, ScimJson *in)
 			 "INSERT INTO scim.groups (tenant_id, id, display_name, external_id, attrs, "
 			 "created, last_modified) VALUES ($1, $2, $3, $4, $5, $6, $6) "
 			 "ON CONFLICT DO NOTHING", 6, types);
-	if (ScimExec(plan, values, nulls, false, 0) != 1)
+	if (ScimExec(plan, values, nulls, 0) != 1)
 		ScimError(SCIM_ERR_UNIQUENESS, "group displayName \"%s\" is already in use", name);
 
 	changes = ScimJsonNew(SJ_OBJECT);
@@ -911,7 +911,7 @@ ScimGroupReplace(ScimRequest *req, const char *id, ScimJson *in)
 	MemberChanges *mc = new_changes(req, old);
 
 	check_writable(req, old);
-	doc = ScimValidate(ScimResourceType(req->tenant, SCIM_RES_GROUP), in, SCIM_WRITE_REPLACE);
+	doc = ScimValidate(ScimResourceType(req->tenant, SCIM_RES_GROUP), in);
 	members = ScimJsonGet(doc, "members");
 	ScimJsonRemove(doc, "members");
 	if (req->tenant->put_merge)
@@ -1033,7 +1033,7 @@ prelock_patch_members(ScimRequest *req, StoredGroup *st, ScimJson *patch)
 			 "SELECT m.member_id FROM scim.members m WHERE $4 AND m.tenant_id = $1 "
 			 "AND m.group_id = $2 AND m.member_type = 'User') "
 			 "ORDER BY u.id FOR NO KEY UPDATE OF u", 4, types);
-	ScimExec(plan, values, NULL, false, 0);
+	ScimExec(plan, values, NULL, 0);
 }
 
 /*
@@ -1056,7 +1056,7 @@ ScimGroupPatch(ScimRequest *req, const char *id, ScimJson *patch)
 	hooks.members = members_hook;
 	hooks.arg = mc;
 	patched = ScimPatchApply(ScimResourceType(req->tenant, SCIM_RES_GROUP), old->raw, patch, &hooks);
-	doc = ScimValidate(ScimResourceType(req->tenant, SCIM_RES_GROUP), patched, SCIM_WRITE_PATCH);
+	doc = ScimValidate(ScimResourceType(req->tenant, SCIM_RES_GROUP), patched);
 	ScimJsonRemove(doc, "members");
 	write_group(req, old, doc, mc, "patched");
 	return result_for(req, old->id);
@@ -1095,7 +1095,7 @@ ScimGroupDelete(ScimRequest *req, const char *id)
 				 "OR g.id IN (SELECT m.group_id FROM scim.members m "
 				 "WHERE m.tenant_id = $1 AND m.member_id = $2)) "
 				 "ORDER BY g.id FOR NO KEY UPDATE", 2, types);
-		ScimExec(lck, values, NULL, false, 0);
+		ScimExec(lck, values, NULL, 0);
 	}
 	old = load_state(req, id);
 
@@ -1111,12 +1111,12 @@ ScimGroupDelete(ScimRequest *req, const char *id)
 			 "last_modified = GREATEST($3, g.last_modified) "
 			 "FROM scim.members m WHERE m.tenant_id = $1 AND m.member_id = $2 "
 			 "AND g.tenant_id = m.tenant_id AND g.id = m.group_id", 3, types);
-	ScimExec(grp, values, NULL, false, 0);
+	ScimExec(grp, values, NULL, 0);
 	bump_all_user_members(req, &old->uuid);
 	ScimPlan(&del,
 			 "WITH m AS (DELETE FROM scim.members WHERE tenant_id = $1 AND member_id = $2) "
 			 "DELETE FROM scim.groups WHERE tenant_id = $1 AND id = $2", 2, types);
-	ScimExec(del, values, NULL, false, 0);
+	ScimExec(del, values, NULL, 0);
 
 	/*
 	 * A concurrent PATCH that added this group to another one holds it FOR
@@ -1126,7 +1126,7 @@ ScimGroupDelete(ScimRequest *req, const char *id)
 	 */
 	ScimPlan(&late,
 			 "DELETE FROM scim.members WHERE tenant_id = $1 AND member_id = $2", 2, types);
-	ScimExec(late, values, NULL, false, 0);
+	ScimExec(late, values, NULL, 0);
 
 	changes = ScimJsonNew(SJ_OBJECT);
 	ScimJsonSet(changes, "displayName", ScimJsonCopy(ScimJsonGet(old->norm, "displayName")));

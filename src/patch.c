@@ -5,11 +5,10 @@
  *
  * ScimPatchApply() takes the current representation of a User or Group
  * and a PatchOp body, applies the operations in order to a deep copy and
- * returns it; the caller validates the result (ScimValidate, mode
- * SCIM_WRITE_PATCH) and stores it.  The input document is never changed,
- * so a failing operation leaves nothing half-applied (atomicity, M2), and
- * every error names the failing operation: its detail starts with
- * "operation N: " (1-based).
+ * returns it; the caller validates the result (ScimValidate) and stores
+ * it.  The input document is never changed, so a failing operation
+ * leaves nothing half-applied (atomicity, M2), and every error names the
+ * failing operation: its detail starts with "operation N: " (1-based).
  *
  * The message: "schemas" must list the PatchOp URN when present (a body
  * without "schemas" is accepted, as Zulip does); "Operations" (any case)

@@ -176,7 +176,7 @@ ScimEventAppend(ScimRequest *req, const char *resource_type,
 	ScimPlan(&plan,
 			 "INSERT INTO scim.events (tenant_id, actor, resource_type, resource_id, action, changes, seq) "
 			 "VALUES ($1, $2, $3, $4, $5, $6, $7)", 7, types);
-	ScimExec(plan, values, NULL, false, 0);
+	ScimExec(plan, values, NULL, 0);
 
 	if (req->tenant->notify)
 	{

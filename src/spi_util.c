@@ -47,11 +47,10 @@ ScimPlan(SPIPlanPtr *cache, const char *sql, int nargs, const Oid *argtypes)
 /*
  * Execute a kept plan; errors out on SPI failure, returns SPI_processed.
  * Statements always run in read-write mode, so that each one sees what
- * the previous ones of the same operation wrote (readonly is advisory).
+ * the previous ones of the same operation wrote.
  */
 int
-ScimExec(SPIPlanPtr plan, Datum *values, const char *nulls, bool readonly,
-		 long count)
+ScimExec(SPIPlanPtr plan, Datum *values, const char *nulls, long count)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	int			rc = SPI_execute_plan(plan, values, nulls, false, count);

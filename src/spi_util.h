@@ -20,7 +20,7 @@
 extern SPIPlanPtr ScimPlan(SPIPlanPtr *cache, const char *sql, int nargs,
 						   const Oid *argtypes);
 extern int	ScimExec(SPIPlanPtr plan, Datum *values, const char *nulls,
-					 bool readonly, long count);
+					 long count);
 extern char *ScimSpiText(int row, int col);
 extern bool ScimSpiBool(int row, int col, bool *isnull);
 extern Datum ScimSpiDatum(int row, int col, bool *isnull);

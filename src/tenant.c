@@ -328,7 +328,7 @@ tenant_build(const char *tenant_id)
 	values[0] = CStringGetTextDatum(tenant_id);
 	ScimPlan(&plan, "SELECT settings FROM scim.tenants WHERE tenant_id = $1",
 			 1, types);
-	if (ScimExec(plan, values, NULL, true, 1) != 1)
+	if (ScimExec(plan, values, NULL, 1) != 1)
 		ScimError(SCIM_ERR_NOT_FOUND, "tenant \"%s\" does not exist", tenant_id);
 
 	eff = effective_settings(ScimJsonFromJsonb(DatumGetJsonbP(ScimSpiDatum(0, 1, &isnull))));
@@ -457,7 +457,7 @@ scim_tenant_create(PG_FUNCTION_ARGS)
 	ScimPlan(&plan,
 			 "INSERT INTO scim.tenants (tenant_id, settings) VALUES ($1, $2) "
 			 "ON CONFLICT DO NOTHING", 2, types);
-	if (ScimExec(plan, values, NULL, false, 0) != 1)
+	if (ScimExec(plan, values, NULL, 0) != 1)
 		ScimError(SCIM_ERR_UNIQUENESS, "tenant \"%s\" already exists", tenant);
 	SPI_finish();
 	PG_RETURN_VOID();
@@ -488,7 +488,7 @@ scim_tenant_configure(PG_FUNCTION_ARGS)
 	values[0] = CStringGetTextDatum(tenant);
 	ScimPlan(&sel, "SELECT settings FROM scim.tenants WHERE tenant_id = $1 FOR UPDATE",
 			 1, types);
-	if (ScimExec(sel, values, NULL, false, 1) != 1)
+	if (ScimExec(sel, values, NULL, 1) != 1)
 		ScimError(SCIM_ERR_NOT_FOUND, "tenant \"%s\" does not exist", tenant);
 	stored = ScimJsonFromJsonb(DatumGetJsonbP(ScimSpiDatum(0, 1, &isnull)));
 	merged = merge_settings(stored, ScimJsonFromJsonb(PG_GETARG_JSONB_P(1)));
@@ -498,7 +498,7 @@ scim_tenant_configure(PG_FUNCTION_ARGS)
 	values[1] = ScimJsonToJsonb(merged);
 	ScimPlan(&upd, "UPDATE scim.tenants SET settings = $2 WHERE tenant_id = $1",
 			 2, types);
-	ScimExec(upd, values, NULL, false, 0);
+	ScimExec(upd, values, NULL, 0);
 	ScimTenantCacheInvalidate();
 	result = ScimJsonToJsonb(eff);
 	result = SPI_datumTransfer(result, false, -1);
@@ -539,7 +539,7 @@ scim_schema_extension_add(PG_FUNCTION_ARGS)
 			 "INSERT INTO scim.schema_extensions (tenant_id, urn, name, attributes) "
 			 "SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM scim.schema_extensions "
 			 "WHERE tenant_id = $1 AND lower(urn) = lower($2))", 4, types);
-	if (ScimExec(plan, values, NULL, false, 0) != 1)
+	if (ScimExec(plan, values, NULL, 0) != 1)
 		ScimError(SCIM_ERR_UNIQUENESS, "tenant \"%s\" already has the extension \"%s\"",
 				  tenant, urn);
 	ScimTenantCacheInvalidate();

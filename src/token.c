@@ -109,7 +109,7 @@ ScimTokenLookup(const char *token, ScimToken *out)
 			 "COALESCE(t.expires, 'infinity'), COALESCE(t.last_used, '-infinity') "
 			 "FROM scim.tokens t WHERE t.token_hash = $1 "
 			 "AND (t.expires IS NULL OR t.expires > now())", 1, types);
-	if (ScimExec(plan, values, NULL, true, 1) != 1)
+	if (ScimExec(plan, values, NULL, 1) != 1)
 		ScimError(SCIM_ERR_UNAUTHORIZED, "the bearer token is not valid");
 	out->tenant = ScimSpiText(0, 1);
 	out->label = ScimSpiText(0, 2);
@@ -141,7 +141,7 @@ ScimTokenTouch(const ScimToken *tok)
 	ScimPlan(&plan,
 			 "UPDATE scim.tokens SET last_used = now() WHERE token_hash = $1 AND label = $2",
 			 2, types);
-	ScimExec(plan, values, NULL, false, 0);
+	ScimExec(plan, values, NULL, 0);
 }
 
 /*
@@ -192,7 +192,7 @@ scim_token_issue(PG_FUNCTION_ARGS)
 	values[0] = CStringGetTextDatum(tenant);
 	ScimPlan(&ten, "SELECT 1 FROM scim.tenants WHERE tenant_id = $1 FOR KEY SHARE",
 			 1, types);
-	if (ScimExec(ten, values, NULL, false, 1) != 1)
+	if (ScimExec(ten, values, NULL, 1) != 1)
 		ScimError(SCIM_ERR_NOT_FOUND, "tenant \"%s\" does not exist", tenant);
 
 	values[1] = CStringGetTextDatum(label);
@@ -204,7 +204,7 @@ scim_token_issue(PG_FUNCTION_ARGS)
 	ScimPlan(&ins,
 			 "INSERT INTO scim.tokens (tenant_id, label, token_hash, expires) "
 			 "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING", 4, types);
-	if (ScimExec(ins, values, nulls, false, 0) != 1)
+	if (ScimExec(ins, values, nulls, 0) != 1)
 		ScimError(SCIM_ERR_UNIQUENESS,
 				  "tenant \"%s\" already has a token labelled \"%s\"", tenant, label);
 	SPI_finish();
@@ -237,7 +237,7 @@ scim_token_revoke(PG_FUNCTION_ARGS)
 	values[1] = CStringGetTextDatum(label);
 	ScimPlan(&plan, "DELETE FROM scim.tokens WHERE tenant_id = $1 AND label = $2",
 			 2, types);
-	if (ScimExec(plan, values, NULL, false, 0) != 1)
+	if (ScimExec(plan, values, NULL, 0) != 1)
 		ScimError(SCIM_ERR_NOT_FOUND,
 				  "tenant \"%s\" has no token labelled \"%s\"", tenant, label);
 	ScimTenantCacheInvalidate();

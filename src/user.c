@@ -293,7 +293,7 @@ load_user(ScimRequest *req, const char *id, HeapTuple *tup, TupleDesc *desc)
 	ScimPlan(&plan,
 			 psprintf("SELECT %s FROM scim.users u WHERE u.tenant_id = $1 AND u.id = $2 "
 					  "FOR NO KEY UPDATE OF u", row_columns), 2, types);
-	if (ScimExec(plan, values, NULL, false, 1) != 1)
+	if (ScimExec(plan, values, NULL, 1) != 1)
 		return false;
 	*desc = SPI_tuptable->tupdesc;
 	*tup = with_groups(req, uuid, SPI_tuptable->vals[0], *desc);
@@ -314,7 +314,7 @@ load_state(ScimRequest *req, const char *id)
 	ScimParseUuid(id, &st->uuid);
 	st->id = col_text(tup, desc, UC_ID);
 	st->raw = render(req, tup, desc, false);
-	st->norm = ScimValidate(ScimResourceType(req->tenant, SCIM_RES_USER), st->raw, SCIM_WRITE_PATCH);
+	st->norm = ScimValidate(ScimResourceType(req->tenant, SCIM_RES_USER), st->raw);
 	st->active = DatumGetBool(SPI_getbinval(tup, desc, UC_ACTIVE, &isnull));
 	st->role = col_text(tup, desc, UC_ROLE);
 	st->version = DatumGetInt64(SPI_getbinval(tup, desc, UC_VERSION, &isnull));
@@ -527,12 +527,12 @@ check_last_owner(ScimRequest *req, StoredUser *old, UserRow *row, bool deleting)
 	ScimPlan(&mutex,
 			 "SELECT 1 FROM scim.tenants t WHERE t.tenant_id = $1 FOR NO KEY UPDATE",
 			 1, types);
-	ScimExec(mutex, values, NULL, false, 0);
+	ScimExec(mutex, values, NULL, 0);
 	ScimPlan(&plan,
 			 "SELECT u.id FROM scim.users u WHERE u.tenant_id = $1 "
 			 "AND u.role = 'owner' AND u.active ORDER BY u.id FOR KEY SHARE",
 			 2, types);
-	n = ScimExec(plan, values, NULL, false, 0);
+	n = ScimExec(plan, values, NULL, 0);
 	{
 		int			i,
 					others = 0;
@@ -567,7 +567,7 @@ check_user_name_free(ScimRequest *req, const char *user_name,
 	ScimPlan(&plan,
 			 "SELECT 1 FROM scim.users u WHERE u.tenant_id = $1 "
 			 "AND scim._lower(u.user_name) = lower($2) AND u.id <> $3", 3, types);
-	if (ScimExec(plan, values, NULL, true, 1) > 0)
+	if (ScimExec(plan, values, NULL, 1) > 0)
 		ScimError(SCIM_ERR_UNIQUENESS, "userName \"%s\" is already in use", user_name);
 }
 
@@ -584,7 +584,7 @@ pgcrypto_schema(void)
 				 "SELECT n.nspname FROM pg_catalog.pg_extension e "
 				 "JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace "
 				 "WHERE e.extname = 'pgcrypto'", 0, NULL);
-		if (ScimExec(plan, NULL, NULL, true, 1) != 1)
+		if (ScimExec(plan, NULL, NULL, 1) != 1)
 			ereport(ERROR,
 					errcode(ERRCODE_UNDEFINED_OBJECT),
 					errmsg("extension \"pgcrypto\" is not installed"));
@@ -642,7 +642,7 @@ ScimUserCreate(ScimRequest *req, ScimJson *in)
 	TEXTOID, TIMESTAMPTZOID, TEXTARRAYOID};
 	Datum		values[17];
 	char		nulls[17];
-	ScimJson   *doc = ScimValidate(ScimResourceType(req->tenant, SCIM_RES_USER), in, SCIM_WRITE_CREATE);
+	ScimJson   *doc = ScimValidate(ScimResourceType(req->tenant, SCIM_RES_USER), in);
 	UserRow		row;
 	pg_uuid_t	uuid;
 	char	   *id;
@@ -678,7 +678,7 @@ ScimUserCreate(ScimRequest *req, ScimJson *in)
 						  "$16, $16, 1, $17) ON CONFLICT DO NOTHING RETURNING %s",
 						  pgcrypto_schema(), pgcrypto_schema(), row_columns),
 				 17, types);
-	if (ScimExec(plan, values, nulls, false, 0) != 1)
+	if (ScimExec(plan, values, nulls, 0) != 1)
 		ScimError(SCIM_ERR_UNIQUENESS, "userName \"%s\" is already in use", row.user_name);
 	tup = SPI_tuptable->vals[0];
 	desc = SPI_tuptable->tupdesc;
@@ -774,7 +774,7 @@ write_update(ScimRequest *req, StoredUser *old, ScimJson *doc, const char *actio
 						  "derived = $17 WHERE u.tenant_id = $1 AND u.id = $2 RETURNING %s",
 						  pgcrypto_schema(), pgcrypto_schema(), row_columns),
 				 17, types);
-	if (ScimExec(plan, values, nulls, false, 0) != 1)
+	if (ScimExec(plan, values, nulls, 0) != 1)
 		elog(ERROR, "the locked user %s was not updated", old->id);
 	old->desc = SPI_tuptable->tupdesc;
 	old->tup = with_groups(req, &old->uuid, SPI_tuptable->vals[0], old->desc);
@@ -815,7 +815,7 @@ ScimResult *
 ScimUserReplace(ScimRequest *req, const char *id, ScimJson *in)
 {
 	StoredUser  *old = load_state(req, id);
-	ScimJson   *doc = ScimValidate(ScimResourceType(req->tenant, SCIM_RES_USER), in, SCIM_WRITE_REPLACE);
+	ScimJson   *doc = ScimValidate(ScimResourceType(req->tenant, SCIM_RES_USER), in);
 
 	if (req->tenant->put_merge)
 	{
@@ -849,7 +849,7 @@ ScimUserPatch(ScimRequest *req, const char *id, ScimJson *patch)
 {
 	StoredUser  *old = load_state(req, id);
 	ScimJson   *patched = ScimPatchApply(ScimResourceType(req->tenant, SCIM_RES_USER), old->raw, patch, NULL);
-	ScimJson   *doc = ScimValidate(ScimResourceType(req->tenant, SCIM_RES_USER), patched, SCIM_WRITE_PATCH);
+	ScimJson   *doc = ScimValidate(ScimResourceType(req->tenant, SCIM_RES_USER), patched);
 
 	/* active cannot become unassigned: removing it keeps its value */
 	if (ScimJsonGet(doc, "active") == NULL)
@@ -913,7 +913,7 @@ ScimUserDelete(ScimRequest *req, const char *id)
 			 "UPDATE scim.groups g SET version = g.version + 1, "
 			 "last_modified = GREATEST($3, g.last_modified) "
 			 "FROM l WHERE g.tenant_id = $1 AND g.id = l.id RETURNING g.id", 3, types);
-	left = ScimExec(grp, values, NULL, false, 0);
+	left = ScimExec(grp, values, NULL, 0);
 	left_groups = SPI_tuptable;
 
 	old = load_state(req, id);
@@ -922,7 +922,7 @@ ScimUserDelete(ScimRequest *req, const char *id)
 	ScimPlan(&del,
 			 "WITH m AS (DELETE FROM scim.members WHERE tenant_id = $1 AND member_id = $2) "
 			 "DELETE FROM scim.users WHERE tenant_id = $1 AND id = $2", 2, types);
-	ScimExec(del, values, NULL, false, 0);
+	ScimExec(del, values, NULL, 0);
 
 	changes = ScimJsonNew(SJ_OBJECT);
 	ScimJsonSet(changes, "userName", ScimJsonCopy(ScimJsonGet(old->norm, "userName")));
@@ -972,7 +972,7 @@ scim_password_verify(PG_FUNCTION_ARGS)
 					  "AND scim._lower(u.user_name) = lower($2) AND u.active "
 					  "AND u.password_hash IS NOT NULL", pgcrypto_schema()),
 			 3, types);
-	if (ScimExec(plan, values, NULL, true, 1) == 1)
+	if (ScimExec(plan, values, NULL, 1) == 1)
 		ok = ScimSpiBool(0, 1, NULL);
 	SPI_finish();
 	PG_RETURN_BOOL(ok);

@@ -361,8 +361,7 @@ ScimCheckSchemas(const ScimJson *msg, const char *urn, const char *what,
  *		The normalized copy of resource document in for resource type rt.
  */
 ScimJson *
-ScimValidate(const ScimResourceTypeDef *rt, const ScimJson *in,
-			 ScimWriteMode mode)
+ScimValidate(const ScimResourceTypeDef *rt, const ScimJson *in)
 {
 	ScimJson   *out = ScimJsonNew(SJ_OBJECT);
 	ScimJson   *schemas;
@@ -492,6 +491,5 @@ ScimValidate(const ScimResourceTypeDef *rt, const ScimJson *in,
 			ScimError(SCIM_ERR_INVALID_VALUE,
 					  "attribute \"%s\" is required", def->name);
 	}
-	(void) mode;
 	return out;
 }

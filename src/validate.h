@@ -15,16 +15,8 @@
 #include "json.h"
 #include "schema.h"
 
-typedef enum ScimWriteMode
-{
-	SCIM_WRITE_CREATE,			/* POST */
-	SCIM_WRITE_REPLACE,			/* PUT */
-	SCIM_WRITE_PATCH			/* result of a PATCH */
-} ScimWriteMode;
-
 extern void ScimCheckMultiCount(const ScimAttrDef *def, int n, const char *where);
-extern ScimJson *ScimValidate(const ScimResourceTypeDef *rt, const ScimJson *in,
-							  ScimWriteMode mode);
+extern ScimJson *ScimValidate(const ScimResourceTypeDef *rt, const ScimJson *in);
 extern void ScimCheckSchemas(const ScimJson *msg, const char *urn,
 							 const char *what, bool required);
 extern bool ScimCoerceBoolean(const ScimJson *v, bool *out);
