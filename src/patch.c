@@ -259,7 +259,6 @@ static bool value_same(const ScimAttrDef *def, const ScimJson *a,
 static void snapshot_primary(ScimJson *arr, PrimarySnapshot *snap);
 static void fix_primary(ScimJson *arr, const PrimarySnapshot *snap);
 static bool is_primary(const ScimJson *elem);
-static void tidy_document(PatchState *st);
 static void set_init(ElemSet *set, int expected);
 static void set_add(ElemSet *set, uint32 h, const ScimJson *elem);
 static const ScimJson *set_find(const ElemSet *set, uint32 h, ElemEqual eq,
@@ -307,7 +306,7 @@ ScimPatchApply(const ScimResourceTypeDef *rt, const ScimJson *doc,
 		st.opindex = i + 1;
 		run_operation(&st, ops->items[i]);
 	}
-	tidy_document(&st);
+	ScimTidyExtensions(st.rt, st.doc);
 
 	/* the result may not be larger than a body the client could send */
 	bytes = json_bytes(st.doc) - json_bytes(ScimJsonGet(st.doc, "meta"));
@@ -1460,41 +1459,6 @@ is_primary(const ScimJson *elem)
 		return false;
 	p = ScimJsonGet(elem, "primary");
 	return p != NULL && ScimCoerceBoolean(p, &b) && b;
-}
-
-/*
- * Drop extension objects left empty, and make "schemas" (when the document
- * has one) list exactly the extensions that are present.
- */
-static void
-tidy_document(PatchState *st)
-{
-	ScimJson   *schemas = ScimJsonGet(st->doc, "schemas");
-	int			e,
-				i;
-
-	for (e = 0; st->rt->extensions[e] != NULL; e++)
-	{
-		const char *urn = st->rt->extensions[e]->urn;
-		ScimJson   *obj = ScimJsonGet(st->doc, urn);
-		int			listed = -1;
-
-		if (obj != NULL && (obj->type != SJ_OBJECT || ScimJsonIsEmpty(obj)))
-		{
-			ScimJsonRemove(st->doc, urn);
-			obj = NULL;
-		}
-		if (schemas == NULL || schemas->type != SJ_ARRAY)
-			continue;
-		for (i = 0; i < schemas->count; i++)
-			if (schemas->items[i]->type == SJ_STRING &&
-				scim_strcasecmp(schemas->items[i]->str, urn) == 0)
-				listed = i;
-		if (obj != NULL && listed < 0)
-			ScimJsonAppend(schemas, ScimJsonMakeString(urn));
-		else if (obj == NULL && listed >= 0)
-			ScimJsonDelete(schemas, listed);
-	}
 }
 
 /* an empty set sized for about expected values */

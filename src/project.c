@@ -69,6 +69,7 @@
 #include "json.h"
 #include "project.h"
 #include "schema.h"
+#include "validate.h"
 
 /* one item of "attributes" or "excludedAttributes", resolved */
 typedef struct ProjItem
@@ -124,7 +125,6 @@ static void exclude_subs(const ScimAttrDef *def, const char *sub,
 static void project_exclude(const ScimResourceTypeDef *rt, ScimJson *doc,
 							const ProjList *list);
 static void strip_never(const ScimSchemaDef *schema, ScimJson *obj);
-static void tidy_extensions(ScimJson *doc);
 static char *index_key(const char *scope, const char *attr, const char *sub);
 static bool index_add(ProjIndex *ix, const char *scope, const char *attr,
 					  const char *sub);
@@ -532,22 +532,6 @@ strip_never(const ScimSchemaDef *schema, ScimJson *obj)
 	}
 }
 
-/* remove empty extension objects, and their URNs from "schemas" */
-static void
-tidy_extensions(ScimJson *doc)
-{
-	int			i;
-
-	for (i = doc->count - 1; i >= 0; i--)
-	{
-		if (i >= doc->count)
-			continue;			/* a duplicate key went with an earlier one */
-		if (is_extension(doc->keys[i], doc->items[i]) &&
-			ScimJsonIsEmpty(doc->items[i]))
-			drop_extension(doc, doc->keys[i]);
-	}
-}
-
 /*
  * Apply "attributes" / "excludedAttributes" (comma-separated, NULL or ""
  * when absent) to the full representation doc of a resource of type rt,
@@ -581,7 +565,7 @@ ScimProject(const ScimResourceTypeDef *rt, ScimJson *doc,
 		strip_never(rt->extensions[i],
 					ScimJsonGet(doc, rt->extensions[i]->urn));
 
-	tidy_extensions(doc);
+	ScimTidyExtensions(rt, doc);
 }
 
 /* the lower-cased key of scope (NULL: ""), attr and sub in a ProjIndex */

@@ -357,6 +357,47 @@ ScimCheckSchemas(const ScimJson *msg, const char *urn, const char *what,
 }
 
 /*
+ * ScimTidyExtensions
+ *		Drop the extension objects of rt that doc holds empty (or as
+ *		something else than an object), and make doc's "schemas", when it
+ *		has that array, list exactly the extensions present.
+ */
+void
+ScimTidyExtensions(const ScimResourceTypeDef *rt, ScimJson *doc)
+{
+	ScimJson   *schemas = ScimJsonGet(doc, "schemas");
+	int			e,
+				i;
+
+	for (e = 0; rt->extensions[e] != NULL; e++)
+	{
+		const char *urn = rt->extensions[e]->urn;
+		ScimJson   *obj = ScimJsonGet(doc, urn);
+		bool		listed = false;
+
+		if (obj != NULL && (obj->type != SJ_OBJECT || ScimJsonIsEmpty(obj)))
+		{
+			ScimJsonRemove(doc, urn);
+			obj = NULL;
+		}
+		if (schemas == NULL || schemas->type != SJ_ARRAY)
+			continue;
+		for (i = schemas->count - 1; i >= 0; i--)
+		{
+			if (schemas->items[i]->type != SJ_STRING ||
+				scim_strcasecmp(schemas->items[i]->str, urn) != 0)
+				continue;
+			if (obj != NULL && !listed)
+				listed = true;
+			else
+				ScimJsonDelete(schemas, i);
+		}
+		if (obj != NULL && !listed)
+			ScimJsonAppend(schemas, ScimJsonMakeString(urn));
+	}
+}
+
+/*
  * ScimValidate
  *		The normalized copy of resource document in for resource type rt.
  */
@@ -476,11 +517,7 @@ ScimValidate(const ScimResourceTypeDef *rt, const ScimJson *in)
 	}
 
 	/* drop extension objects that ended up empty */
-	for (i = out->count - 1; i >= 0; i--)
-		if (out->items[i]->type == SJ_OBJECT &&
-			scim_strncasecmp(out->keys[i], "urn:", 4) == 0 &&
-			out->items[i]->count == 0)
-			ScimJsonDelete(out, i);
+	ScimTidyExtensions(rt, out);
 
 	/* required attributes */
 	for (i = 0; i < rt->schema->nattrs; i++)

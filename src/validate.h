@@ -19,6 +19,7 @@ extern void ScimCheckMultiCount(const ScimAttrDef *def, int n, const char *where
 extern ScimJson *ScimValidate(const ScimResourceTypeDef *rt, const ScimJson *in);
 extern void ScimCheckSchemas(const ScimJson *msg, const char *urn,
 							 const char *what, bool required);
+extern void ScimTidyExtensions(const ScimResourceTypeDef *rt, ScimJson *doc);
 extern bool ScimCoerceBoolean(const ScimJson *v, bool *out);
 extern ScimJson *ScimCoerceValue(const ScimAttrDef *def, const ScimJson *v,
 								 const char *where);
