@@ -29,7 +29,7 @@ typedef struct ScimRequest
 	const char *base_url;		/* e.g. "https://host/scim/v2" */
 	const char *if_match;		/* If-Match header, or NULL */
 	bool		changed;		/* set by writers: did anything change */
-	bool		no_member_list;	/* group writes answer without the members:
+	bool		no_member_list; /* group writes answer without the members:
 								 * the caller will not send them */
 } ScimRequest;
 

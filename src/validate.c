@@ -423,8 +423,8 @@ ScimValidate(const ScimResourceTypeDef *rt, const ScimJson *in)
 	}
 
 	/*
-	 * Other URNs are tolerated (Entra adds its own to Groups), but a
-	 * document that says what it is must say it is one of ours.
+	 * Other URNs are tolerated (Entra adds its own to Groups), but a document
+	 * that says what it is must say it is one of ours.
 	 */
 	ScimCheckSchemas(in, rt->schema->urn, psprintf("a %s", rt->name), false);
 
