@@ -76,6 +76,7 @@ typedef struct ScimRequestLimits
 } ScimRequestLimits;
 
 extern ScimRequestLimits scim_limits;
+
 extern void ScimTenantScope(const char *tenant_id);
 extern bool ScimTenantRoleAllowed(const ScimTenant *tenant, const char *role);
 extern char *ScimTenantRoleList(const ScimTenant *tenant);
