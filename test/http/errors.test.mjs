@@ -2,18 +2,18 @@
 // Content-Type application/scim+json, the Error schema, "status" a string,
 // a detail), whoever makes it: the extension (malformed bodies, unknown
 // endpoints and ids, unsupported methods, media types, filters) or nginx
-// (413 over maxPayloadSize, 503 while PostgREST is down, 414, 400, 404
-// outside /scim/v2).
+// (413 over maxPayloadSize, 503 while PostgREST is down - on a stack of
+// its own -, 414, 400, 404 outside /scim/v2).
 
-import { test, describe, after } from 'node:test';
+import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
 
 import {
 	scim, rawHttp, uniq, newTenant, create, getOk, qs, eqFilter, randomGuid, sleep,
 	assertScimError, assertScimJson, assertListResponse, userResource, groupResource,
-	OUTAGE_MARKER, BASE_URL, PATCH_URN, SEARCH_URN, USER_URN,
+	BASE_URL, PATCH_URN, SEARCH_URN, USER_URN,
 } from './lib.mjs';
 
 const patch = (...ops) => ({ schemas: [PATCH_URN], Operations: ops });
@@ -288,11 +288,29 @@ describe('errors: made by nginx, in SCIM format', () => {
 		assertScimError(res, 400);
 	});
 
-	describe('503 while PostgREST is down', () => {
-		const dir = process.env.SCIM_STACK_DIR;
-		const pidFile = dir ? `${dir}/postgrest.pid` : null;
-		const usable = pidFile !== null && existsSync(pidFile);
+	describe('503 while PostgREST is down (on a stack of its own)', () => {
+		/*
+		 * The outage is made on a private stack started for this test only
+		 * (test/lib/private-stack.sh): the other test files, which run in
+		 * parallel on the shared stack, never see it.
+		 */
+		const REPO = new URL('../..', import.meta.url).pathname;
+		const stackDir = `${REPO}.run/outage-${process.pid}`;
+		let dir = null;
+		let base = null;
+		let token = null;
+		let pidFile = null;
 		let saved = null;
+		const on = (o = {}) => ({ token, ...o });
+
+		before(() => {
+			const out = execFileSync('bash', ['-c',
+				'. "$1/test/lib/private-stack.sh" && private_stack_start "$2" SCIM_ACCESS_LOG=off >&2 && ' +
+				'printf "%s\\n" "$SCIM_STACK_DIR" "$SCIM_BASE_URL" "$SCIM_TOKEN"', 'outage', REPO, stackDir],
+			{ encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n');
+			[dir, base, token] = out;
+			pidFile = `${dir}/postgrest.pid`;
+		});
 
 		function alive(pid) {
 			try {
@@ -340,7 +358,7 @@ describe('errors: made by nginx, in SCIM format', () => {
 			child.unref();
 			for (let i = 0; i < 300; i++) {
 				await sleep(100);
-				const r = await scim('GET', '/ServiceProviderConfig', { retryOutage: false }).catch(() => null);
+				const r = await scim('GET', `${base}/ServiceProviderConfig`, on()).catch(() => null);
 				if (r && r.status === 200)
 					return;
 			}
@@ -348,43 +366,37 @@ describe('errors: made by nginx, in SCIM format', () => {
 		}
 
 		after(async () => {
-			/* whatever happened, leave the stack as we found it */
-			try {
-				await startPostgrest();
-			} finally {
-				if (OUTAGE_MARKER)
-					rmSync(OUTAGE_MARKER, { force: true });
-			}
+			/* whatever happened, stop and delete the private stack */
+			if (process.env.KEEP_STACK !== '1')
+				execFileSync(`${REPO}scripts/stack.sh`, ['destroy', '--dir', stackDir], { stdio: 'ignore' });
 		});
 
-		test('GET and POST get a SCIM 503 with Retry-After; service restored afterwards',
-			{ skip: usable ? false : 'no PostgREST pid file in $SCIM_STACK_DIR' }, async () => {
-				const userName = `${uniq('outage')}@example.com`;
-				writeFileSync(OUTAGE_MARKER, `${process.pid}\n`);
-				try {
-					await stopPostgrest();
-					for (const [method, path, body] of [
-						['GET', '/Users', undefined],
-						['GET', '/ServiceProviderConfig', undefined],
-						['POST', '/Users', userResource(userName)],
-					]) {
-						const o = { retryOutage: false };
-						if (body)
-							o.body = body;
-						const res = await scim(method, path, o);
-						assertScimError(res, 503);
-						assert.ok(res.headers['retry-after'], `Retry-After on ${method} ${path}`);
-					}
-				} finally {
-					await startPostgrest();
-					rmSync(OUTAGE_MARKER, { force: true });
+		test('GET and POST get a SCIM 503 with Retry-After; service restored afterwards', async () => {
+			const userName = `${uniq('outage')}@example.com`;
+			try {
+				await stopPostgrest();
+				for (const [method, path, body] of [
+					['GET', '/Users', undefined],
+					['GET', '/ServiceProviderConfig', undefined],
+					['POST', '/Users', userResource(userName)],
+				]) {
+					const o = on();
+					if (body)
+						o.body = body;
+					const res = await scim(method, `${base}${path}`, o);
+					assertScimError(res, 503);
+					assert.ok(res.headers['retry-after'], `Retry-After on ${method} ${path}`);
 				}
-				/* back to normal, and the POST made during the outage did not happen */
-				assertListResponse(await scim('GET', `/Users${qs({ filter: eqFilter('userName', userName) })}`), { total: 0 });
-				const u = await create('/Users', userResource(userName));
-				assert.equal(u.userName, userName);
-				assert.ok(readFileSync(pidFile, 'utf8').trim().length > 0, 'pid file written again');
-			});
+			} finally {
+				await startPostgrest();
+			}
+			/* back to normal, and the POST made during the outage did not happen */
+			assertListResponse(await scim('GET', `${base}/Users${qs({ filter: eqFilter('userName', userName) })}`, on()), { total: 0 });
+			const u = await scim('POST', `${base}/Users`, on({ body: userResource(userName) }));
+			assert.equal(u.status, 201, u.text);
+			assert.equal(u.body.userName, userName);
+			assert.ok(readFileSync(pidFile, 'utf8').trim().length > 0, 'pid file written again');
+		});
 	});
 });
 

@@ -78,27 +78,11 @@ function parseJson(text) {
  *            (Content-Type defaults to application/scim+json when there is
  *            a body)
  *   https    true: use SCIM_HTTPS_URL instead of SCIM_BASE_URL
- *   retryOutage  false: return a 503 as is even while OUTAGE_MARKER exists
- *            (by default such a 503 is retried once the outage is over)
  *
  * Returns { status, headers (lower-cased names), body (parsed JSON or null),
  *           text (the raw body) }.
  */
 export async function scim(method, path, options = {}) {
-	// A deliberate outage (errors.test.mjs stops PostgREST) makes every
-	// other test file see 503: wait for it to end and send the request again.
-	const outage = options.retryOutage !== false && inOutage();
-	let res = await scimOnce(method, path, options);
-	if (options.retryOutage === false)
-		return res;
-	for (let tries = 0; res.status === 503 && (outage || inOutage()) && tries < 5; tries++) {
-		await waitOutageOver();
-		res = await scimOnce(method, path, options);
-	}
-	return res;
-}
-
-async function scimOnce(method, path, options) {
 	needEnv();
 	const { body, raw = false, token = TOKEN, headers = {}, https: useHttps = false } = options;
 	const base = useHttps ? HTTPS_URL : BASE_URL;
@@ -270,25 +254,6 @@ export function groupResource(displayName = uniq('group'), extra = {}) {
 export const SPC_URN = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
 export const RESOURCE_TYPE_URN = 'urn:ietf:params:scim:schemas:core:2.0:ResourceType';
 export const SCHEMA_URN = 'urn:ietf:params:scim:schemas:core:2.0:Schema';
-
-/**
- * While this file exists a test has taken PostgREST down on purpose (see
- * errors.test.mjs): scim() then waits for the outage to end and retries a
- * 503 instead of failing an unrelated test.  withOutage() manages it.
- */
-export const OUTAGE_MARKER = process.env.SCIM_STACK_DIR
-	? `${process.env.SCIM_STACK_DIR}/e2e-outage` : null;
-
-function inOutage() {
-	return OUTAGE_MARKER !== null && existsSync(OUTAGE_MARKER);
-}
-
-async function waitOutageOver(maxMs = 120000) {
-	const until = Date.now() + maxMs;
-	while (inOutage() && Date.now() < until)
-		await sleep(100);
-	await sleep(200);		/* let the restarted PostgREST settle */
-}
 
 /** A promise resolved after ms milliseconds. */
 export function sleep(ms) {
