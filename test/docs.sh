@@ -14,8 +14,17 @@
 #
 # A ```sql block fails when psql reports an ERROR or FATAL; a ```sh block
 # fails when a command in it fails (set -e, pipefail): later blocks of that
-# file then do not run and fail too.  curl commands in the docs use
-# --fail-with-body, so an HTTP error fails its block.
+# file then do not run and fail too.  Every curl in a block fails on an HTTP
+# error unless the block prints the status itself: curl is a function there
+# that adds --fail-with-body unless its arguments already have --fail or
+# --fail-with-body, or show the status (-i/--include, or -w with
+# %{http_code}); a status the block prints is then checked as below.
+#
+# What the prose says a block prints is checked: when the paragraph right
+# after a runnable block says that it prints something ("prints `401`"),
+# every `code span` of the clauses that say "print" must appear in what the
+# block printed (one shorter than 5 characters as a whole line); a second
+# TAP result per such block.
 #
 # Where the blocks run: a sandbox directory that looks like the repository
 # (its files are symbolic links to the real ones) with its own .run/env, so
@@ -74,7 +83,15 @@ extract() {
 	mkdir -p "$dir"
 	awk -v dir="$dir" '
 		BEGIN { manifest = dir "/blocks" ; printf "" > manifest }
-		inblock && /^```[ \t]*$/ { inblock = 0; close(out); next }
+		inblock && /^```[ \t]*$/ {
+			inblock = 0; close(out)
+			prose = sprintf("%s/%03d.prose", dir, k); printf "" > prose
+			inprose = 1; seen = 0
+			next
+		}
+		inprose && (/^```/ || /^#/ || (/^[ \t]*$/ && seen)) { inprose = 0; close(prose) }
+		inprose && /^[ \t]*$/ { next }
+		inprose { print > prose; seen = 1; next }
 		!inblock && /^```/ {
 			info = substr($0, 4); sub(/[ \t]+$/, "", info)
 			lang = info; sub(/[ \t].*$/, "", lang)
@@ -227,6 +244,18 @@ driver() {
 	set -eE -o pipefail
 	trap 'echo "@@FAILED (status \$?) at line \$LINENO of this block: \$BASH_COMMAND"' ERR
 	EOF
+	cat <<-'EOF'
+	# an HTTP error fails the block, unless the block prints the status
+	curl() {
+		local a shown=
+		for a in "$@"; do
+			case $a in
+				-f|--fail|--fail-with-body|-i|--include|*'%{http_code}'*|*'%{response_code}'*) shown=1 ;;
+			esac
+		done
+		if [ -n "$shown" ]; then command curl "$@"; else command curl --fail-with-body "$@"; fi
+	}
+	EOF
 	if [ -n "$has_sql" ]; then
 		cat <<-'EOF'
 		coproc PSQL { PGOPTIONS="-c client_min_messages=warning" stdbuf -oL -eL psql -X -q -v ON_ERROR_STOP=0 -P pager=off 2>&1; }
@@ -252,6 +281,25 @@ driver() {
 	done <"$dir/blocks"
 }
 
+# printed_spans FILE: the `code spans` of the clauses of FILE (a paragraph;
+# clauses end at . , ; or : outside code spans) that say "print", "prints"
+# or "printed": what the text says the block before it prints.
+printed_spans() {
+	perl -0777 -ne '
+		s/\s+/ /g;
+		my @clauses = (q());
+		for my $part (split /(`[^`]*`)/) {
+			if ($part =~ /^`/) { $clauses[-1] .= $part; next }
+			my @bits = split /(?<=[.,;:]) /, $part, -1;
+			$clauses[-1] .= shift @bits;
+			push @clauses, @bits;
+		}
+		for (@clauses) {
+			next unless /\bprint(s|ed)?\b/i;
+			print "$1\n" while /`([^`]+)`/g;
+		}' "$1"
+}
+
 for f in "${DOCS[@]}"; do
 	d=$work/blocks/$(echo "$f" | tr '/.' '__')
 	runnable=$(awk -F'|' '($2 == "sql" || $2 == "sh" || $2 == "bash") && (" " $3 " ") !~ / norun / { c++ } END { print c + 0 }' "$d/blocks")
@@ -275,6 +323,27 @@ for f in "${DOCS[@]}"; do
 			ok "$name"
 			if [ -n "${DOCS_VERBOSE:-}" ]; then
 				printf '%s\n' "$section" | sed '1d;$d' | sed 's/^/#   /'
+			fi
+		fi
+		# what the prose after the block says it prints
+		prose=$d/$k3.prose
+		if [ -s "$prose" ] && grep -qiE '\bprint(s|ed)?\b' "$prose"; then
+			missing=
+			while IFS= read -r span; do
+				[ -n "$span" ] || continue
+				# a short span (`0`, `401`) must be a whole line of the output
+				if [ ${#span} -lt 5 ]; then
+					printf '%s\n' "$section" | sed 's/^[[:space:]]*//; s/[[:space:]]*$//' | grep -qxF -- "$span" || missing+="\`$span\` "
+				else
+					printf '%s\n' "$section" | grep -qF -- "$span" || missing+="\`$span\` "
+				fi
+			done < <(printed_spans "$prose")
+			if [ -z "$section" ]; then
+				not_ok "$name prints what the text says" "did not run"
+			elif [ -z "$missing" ]; then
+				ok "$name prints what the text says"
+			else
+				not_ok "$name prints what the text says" "not in its output: $missing"$'\n'"the text: $(tr '\n' ' ' <"$prose")"
 			fi
 		fi
 	done <"$d/blocks"

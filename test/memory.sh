@@ -3,11 +3,12 @@
 #
 # Starts a private stack whose PostgREST has a pool of ONE connection
 # (SCIM_PGRST_POOL=1), so that one backend serves every request, and runs
-# test/memory/flat.mjs: after a warm-up, MEMORY_REQUESTS (default 5000)
-# requests of every kind must not grow the backend's private resident
-# memory by MEMORY_MAX_GROWTH_KB (default 5 MB) or more.  Per-request
-# memory lives in the executor's per-call context, freed when the call
-# ends (docs/reliability.md); the 100,000-request version is a benchmark
+# test/memory/flat.mjs: for each kind of request, after a warm-up,
+# MEMORY_REQUESTS (default 500) requests of that kind must each get the
+# right answer and must not grow the backend's private resident memory by
+# MEMORY_MAX_GROWTH_KB (default 256 kB) or more.  Per-request memory lives
+# in the executor's per-call context, freed when the call ends
+# (docs/reliability.md); the 100,000-request version is a benchmark
 # scenario (bench/).  Stops and deletes the stack.
 set -uo pipefail
 

@@ -2,12 +2,15 @@
 //
 // Run by test/memory.sh against a private stack whose PostgREST has one
 // connection (SCIM_PGRST_POOL=1), so that every request is served by the
-// same backend.  Sends MEMORY_WARMUP requests (default 500: caches and
-// kept plans fill up), reads the backend's private resident memory
-// (RssAnon in /proc/PID/status), sends MEMORY_REQUESTS more (default 5000)
-// of every kind (creates, reads, filters, PATCHes of users and groups,
-// errors), and reads it again.  Passes when it grew by less than
-// MEMORY_MAX_GROWTH_KB (default 5120).  Prints TAP.
+// same backend.  For each kind of request in turn (creates, reads, filters,
+// PATCHes of users and groups, errors) it sends MEMORY_WARMUP requests of
+// that kind (default 100: caches and kept plans fill up), reads the
+// backend's private resident memory (RssAnon in /proc/PID/status), sends
+// MEMORY_REQUESTS more of that kind (default 500), and reads it again.
+// Every request must get the status of its kind (a create 201, a filter
+// with a syntax error 400 invalidFilter, ...), and no kind may grow the
+// backend's memory by MEMORY_MAX_GROWTH_KB (default 256) or more.  Prints
+// TAP: one result for the backend, then two per kind.
 
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -15,9 +18,9 @@ import http from 'node:http';
 
 const BASE = process.env.SCIM_BASE_URL;
 const TOKEN = process.env.SCIM_TOKEN;
-const WARMUP = Number(process.env.MEMORY_WARMUP ?? 500);
-const REQUESTS = Number(process.env.MEMORY_REQUESTS ?? 5000);
-const MAX_GROWTH_KB = Number(process.env.MEMORY_MAX_GROWTH_KB ?? 5120);
+const WARMUP = Number(process.env.MEMORY_WARMUP ?? 100);
+const REQUESTS = Number(process.env.MEMORY_REQUESTS ?? 500);
+const MAX_GROWTH_KB = Number(process.env.MEMORY_MAX_GROWTH_KB ?? 256);
 const RUN = `${process.pid}-${Date.now().toString(36)}`;
 const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
 
@@ -59,66 +62,90 @@ function backends() {
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
 let seq = 0;
 const users = [];
 let group = null;
+const pickUser = () => users[seq % users.length];
+const isError = (r, status, scimType) => r.status === status && r.body?.schemas?.[0] === ERROR &&
+	r.body.status === String(status) && (scimType === undefined || r.body.scimType === scimType);
+const isList = (r) => r.status === 200 && Array.isArray(r.body?.Resources);
 
-// one request of a rotating mix of kinds; returns its status
-async function one() {
-	seq += 1;
-	const u = users.length ? users[seq % users.length] : null;
-	switch (seq % 10) {
-		case 0: {
-			const r = await request('POST', '/Users', { schemas: [USER], userName: `mem-${RUN}-${seq}@example.com`, name: { givenName: 'M', familyName: `N${seq}` }, emails: [{ value: `m${seq}@example.com`, primary: true }] });
-			if (r.status === 201 && users.length < 200)
-				users.push(r.body.id);
-			return r.status;
-		}
-		case 1: return (await request('GET', `/Users/${u}`)).status;
-		case 2: return (await request('GET', `/Users?filter=${encodeURIComponent(`userName sw "mem-${RUN}" and emails.value co "${seq % 7}"`)}&count=5`)).status;
-		case 3: return (await request('PATCH', `/Users/${u}`, { schemas: [PATCH], Operations: [{ op: 'replace', path: 'title', value: `t${seq}` }, { op: 'replace', path: 'name.givenName', value: `g${seq}` }] })).status;
-		case 4: return (await request('PATCH', `/Groups/${group}`, { schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: [{ value: u }] }] })).status;
-		case 5: return (await request('PATCH', `/Groups/${group}`, { schemas: [PATCH], Operations: [{ op: 'remove', path: `members[value eq "${u}"]` }] })).status;
-		case 6: return (await request('GET', `/Groups/${group}`)).status;
-		case 7: return (await request('GET', `/Users?filter=${encodeURIComponent('userName eq "nobody"')}`)).status;
-		case 8: return (await request('GET', `/Users?filter=${encodeURIComponent('userName eq')}`)).status;	// 400
-		default: return (await request('GET', `/Users/00000000-0000-0000-0000-${String(seq).padStart(12, '0')}`)).status;	// 404
-	}
-}
-async function run(count) {
+// the kinds of request: a name, the request, and what a right answer is
+const kinds = [
+	['POST /Users', () => request('POST', '/Users', { schemas: [USER], userName: `mem-${RUN}-${seq}@example.com`, name: { givenName: 'M', familyName: `N${seq}` }, emails: [{ value: `m${seq}@example.com`, primary: true }] }),
+		(r) => r.status === 201 && typeof r.body?.id === 'string'],
+	['GET /Users/{id}', () => request('GET', `/Users/${pickUser()}`), (r) => r.status === 200 && r.body?.id !== undefined],
+	['GET /Users?filter (sw, co)', () => request('GET', `/Users?filter=${encodeURIComponent(`userName sw "mem-${RUN}" and emails.value co "${seq % 7}"`)}&count=5`), isList],
+	['PATCH /Users/{id}', () => request('PATCH', `/Users/${pickUser()}`, { schemas: [PATCH], Operations: [{ op: 'replace', path: 'title', value: `t${seq}` }, { op: 'replace', path: 'name.givenName', value: `g${seq}` }] }),
+		(r) => (r.status === 200 && r.body?.title !== undefined) || r.status === 204],
+	['PATCH /Groups/{id} add member', () => request('PATCH', `/Groups/${group}`, { schemas: [PATCH], Operations: [{ op: 'add', path: 'members', value: [{ value: pickUser() }] }] }),
+		(r) => r.status === 200 || r.status === 204],
+	['PATCH /Groups/{id} remove member', () => request('PATCH', `/Groups/${group}`, { schemas: [PATCH], Operations: [{ op: 'remove', path: `members[value eq "${pickUser()}"]` }] }),
+		(r) => r.status === 200 || r.status === 204],
+	['GET /Groups/{id}', () => request('GET', `/Groups/${group}`), (r) => r.status === 200 && r.body?.id === group],
+	['GET /Users?filter (no match)', () => request('GET', `/Users?filter=${encodeURIComponent('userName eq "nobody"')}`), (r) => isList(r) && r.body.totalResults === 0],
+	['GET /Users?filter (syntax error)', () => request('GET', `/Users?filter=${encodeURIComponent('userName eq')}`), (r) => isError(r, 400, 'invalidFilter')],
+	['GET /Users/{unknown id}', () => request('GET', `/Users/00000000-0000-0000-0000-${String(seq).padStart(12, '0')}`), (r) => isError(r, 404)],
+];
+
+// count requests of one kind, 4 in flight; returns { statuses, bad } (bad:
+// the answers that were not right)
+async function run(kind, count) {
+	const [, send, good] = kind;
 	const statuses = {};
+	const bad = [];
 	let next = 0;
 	async function worker() {
 		while (next < count) {
 			next += 1;
-			const s = await one();
-			statuses[s] = (statuses[s] ?? 0) + 1;
+			seq += 1;
+			const r = await send();
+			statuses[r.status] = (statuses[r.status] ?? 0) + 1;
+			if (!good(r))
+				bad.push(`${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
 		}
 	}
 	await Promise.all(Array.from({ length: 4 }, worker));
-	return statuses;
+	return { statuses, bad };
 }
 
-console.log('1..3');
+console.log(`1..${1 + 2 * kinds.length}`);
+let failed = 0;
+let n = 0;
+function ok(cond, desc, diag = []) {
+	n += 1;
+	console.log(`${cond ? 'ok' : 'not ok'} ${n} - ${desc}`);
+	if (!cond) {
+		failed += 1;
+		for (const d of diag)
+			console.log(`# ${d}`);
+	}
+}
 const g = await request('POST', '/Groups', { schemas: [GROUP], displayName: `mem-${RUN}` });
 group = g.body?.id;
 for (let i = 0; i < 20; i++)
 	users.push((await request('POST', '/Users', { schemas: [USER], userName: `mem-${RUN}-seed${i}@example.com` })).body?.id);
-const warm = await run(WARMUP);
 const pids0 = backends();
 const pid = pids0[0];
-const before = rssAnonKb(pid);
-const t0 = Date.now();
-const statuses = await run(REQUESTS);
-const after = rssAnonKb(pid);
+const rows = [];
+for (const kind of kinds) {
+	const warm = await run(kind, WARMUP);
+	const before = rssAnonKb(pid);
+	const measured = await run(kind, REQUESTS);
+	const after = rssAnonKb(pid);
+	rows.push({ kind, warm, measured, before, after });
+}
 const pids1 = backends();
-console.log(`# warm-up ${WARMUP}: ${JSON.stringify(warm)}; measured ${REQUESTS} in ${Date.now() - t0} ms: ${JSON.stringify(statuses)}`);
-console.log(`# backend ${pid}: RssAnon ${before} kB -> ${after} kB (${after - before >= 0 ? '+' : ''}${after - before} kB)`);
-const only = pids0.length === 1 && pids1.length === 1 && pids1[0] === pid;
-console.log(`${only ? 'ok' : 'not ok'} 1 - one backend (PostgREST pool of 1) served every request (${pids0} -> ${pids1})`);
-const expected = Object.keys(statuses).every((s) => ['200', '201', '204', '400', '404'].includes(s));
-console.log(`${expected ? 'ok' : 'not ok'} 2 - the ${REQUESTS} requests got the statuses they should (${JSON.stringify(statuses)})`);
-const flat = Number.isFinite(before) && Number.isFinite(after) && after - before < MAX_GROWTH_KB;
-console.log(`${flat ? 'ok' : 'not ok'} 3 - the backend's private memory grew by less than ${MAX_GROWTH_KB} kB over ${REQUESTS} requests (${after - before} kB)`);
+ok(pids0.length === 1 && pids1.length === 1 && pids1[0] === pid,
+	`one backend (PostgREST pool of 1) served every request (${pids0} -> ${pids1})`);
+for (const { kind, warm, measured, before, after } of rows) {
+	const wrong = [...warm.bad, ...measured.bad];
+	ok(wrong.length === 0, `${kind[0]}: each of the ${WARMUP + REQUESTS} requests got the right answer (${JSON.stringify(measured.statuses)})`,
+		[`${wrong.length} wrong, the first:`, ...wrong.slice(0, 3)]);
+	const growth = after - before;
+	ok(Number.isFinite(before) && Number.isFinite(after) && growth < MAX_GROWTH_KB,
+		`${kind[0]}: the backend's private memory grew by less than ${MAX_GROWTH_KB} kB over ${REQUESTS} requests (${growth >= 0 ? '+' : ''}${growth} kB: ${before} -> ${after})`);
+}
 agent.destroy();
-process.exit(only && expected && flat ? 0 : 1);
+process.exit(failed ? 1 : 0);
