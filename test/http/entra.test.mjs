@@ -67,7 +67,7 @@ for (const { title, flag } of MODES) {
 		return res.body;
 	}
 
-	describe(`Entra ${title}: Test Connection`, () => {
+	if (flag) describe('Entra, either URL form: Test Connection', () => {
 		bothForms('userName eq "<random GUID>" is 200 with an empty ListResponse', async () => {
 			const res = await req('GET', '/Users', { params: [['filter', `userName eq "${randomGuid()}"`]] });
 			const b = assertListResponse(res, { total: 0, itemsPerPage: 0 });
