@@ -27,8 +27,9 @@
 #     scripts complete.  A difference is printed as a diff.
 #
 # It also checks that the installed scripts are this tree's (make install)
-# and, when git and the tag vX are at hand, that upgrade/scim--X.sql is
-# still the install script of the tag.  Every database it makes is named
+# and that upgrade/scim--X.sql is frozen: still the install script of the
+# tag vX, or without the tag, still the file the commit that added it
+# recorded.  Every database it makes is named
 # scim_upgrade_<pid>_*, and dropped at the end.
 set -uo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd -P) || exit 1
@@ -134,21 +135,34 @@ if [ ${#RELEASES[@]} -eq 0 ]; then
 	not_ok "there is a released version to upgrade from (upgrade/scim--X.sql)" "none in $REPO/upgrade"
 fi
 
-# upgrade/scim--X.sql is the install script of the tag vX (never edited)
+# upgrade/scim--X.sql is frozen: the install script of the tag vX when the
+# tag is here, else (a clone without tags) the file as the commit that added
+# it to the repository recorded it; never edited since
 for v in "${RELEASES[@]}"; do
-	name="upgrade/scim--$v.sql is the install script of the tag v$v, unchanged"
-	if ! command -v git >/dev/null 2>&1 || ! git -C "$REPO" rev-parse -q --verify "refs/tags/v$v" >/dev/null 2>&1; then
-		skip "$name" "no git repository or no tag v$v here"
+	f=upgrade/scim--$v.sql
+	if ! command -v git >/dev/null 2>&1 || ! git -C "$REPO" rev-parse -q --verify HEAD >/dev/null 2>&1; then
+		skip "$f is frozen" "no git repository here"
 		continue
 	fi
-	: >"$work/tagged.sql"
-	for f in $(git -C "$REPO" ls-tree --name-only "v$v" src/sql/ | LC_ALL=C sort); do
-		case $f in *.sql) git -C "$REPO" show "v$v:$f" >>"$work/tagged.sql" ;; esac
-	done
-	if cmp -s "$work/tagged.sql" "$REPO/upgrade/scim--$v.sql"; then
+	: >"$work/frozen.sql"
+	if git -C "$REPO" rev-parse -q --verify "refs/tags/v$v" >/dev/null 2>&1; then
+		name="$f is the install script of the tag v$v, unchanged"
+		for part in $(git -C "$REPO" ls-tree --name-only "v$v" src/sql/ | LC_ALL=C sort); do
+			case $part in *.sql) git -C "$REPO" show "v$v:$part" >>"$work/frozen.sql" ;; esac
+		done
+	else
+		added=$(git -C "$REPO" log --format=%H --diff-filter=A -- "$f" | tail -n 1)
+		name="$f is unchanged since commit ${added:0:12} added it (no tag v$v here)"
+		if [ -z "$added" ]; then
+			not_ok "$f is in the repository's history" "git log finds no commit adding $f"
+			continue
+		fi
+		git -C "$REPO" show "$added:$f" >"$work/frozen.sql"
+	fi
+	if cmp -s "$work/frozen.sql" "$REPO/$f"; then
 		ok "$name"
 	else
-		not_ok "$name" "$(diff -u "$work/tagged.sql" "$REPO/upgrade/scim--$v.sql" | head -n 40)"
+		not_ok "$name" "$(diff -u "$work/frozen.sql" "$REPO/$f" | head -n 40)"
 	fi
 done
 
