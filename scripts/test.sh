@@ -16,8 +16,12 @@ Suites (run in this order; a suite with no files yet is skipped silently):
   regress  make installcheck (pg_regress: sql/ vs expected/), one count per test
   pgtap    test/pgtap/*.sql, each file with psql in the scim database (TAP)
   http     node --test test/http/ (files *.test.mjs; TAP)
-  extra    executable test/*.sh and test/*/run.sh printing TAP
+  extra    test/*.sh and test/*/run.sh printing TAP (each must be executable:
+           one without its run bit counts as a failure)
 Give suite names to run only those.
+
+A suite (for pgtap and extra: each file) that runs longer than
+SCIM_SUITE_TIMEOUT seconds is stopped and counts one more failure.
 
 The suites after fuzz run against a PRIVATE stack, started with
   scripts/stack.sh start --dir .run/test-<pid>
@@ -34,9 +38,11 @@ Counting
   (1..N, summed over a suite's TAP streams) announced, for `Bail out!`, and
   for a suite that exits non-zero without a counted failure.
   pg_regress: each `test NAME ... ok|FAILED` line.
+  A suite stopped by its time limit: one failure more.
 
 Environment
   FUZZ_SECONDS=30     length of the fuzz smoke run
+  SCIM_SUITE_TIMEOUT=1200  time limit of a suite (pgtap, extra: of a file), s
   KEEP_STACK=1        leave the private stack running (and its directory)
   SCIM_TEST_RATE_LIMIT=1000r/s   nginx rate limit of the private stack
   SCIM_STACK_SQL_INIT=FILE       passed to stack.sh (harness self-tests only:
@@ -76,6 +82,7 @@ STACK_UP=
 TOTAL_PASS=0
 TOTAL_FAIL=0
 SUMMARY=()
+LIMIT=${SCIM_SUITE_TIMEOUT:-1200}
 
 # --- counting -------------------------------------------------------------------
 
@@ -130,11 +137,15 @@ regress_count() {
 	END { print pass + 0, fail + 0, skip + 0 }' "$1"
 }
 
-# record SUITE PASS FAIL SKIP RC: add to the totals; a non-zero RC with no
-# counted failure counts as one failure.
+# record SUITE PASS FAIL SKIP RC [NOTE]: add to the totals; a non-zero RC with
+# no counted failure counts as one failure, a time-out (RC 124, or 137 when it
+# had to be killed) one more failure in any case.
 record() {
-	local s=$1 p=$2 f=$3 k=$4 rc=$5 note=
-	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+	local s=$1 p=$2 f=$3 k=$4 rc=$5 note=${6:+ ($6)}
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		f=$((f + 1))
+		note=" (stopped after its time limit, $LIMIT s)"
+	elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		f=1
 		note=" (exit status $rc)"
 	fi
@@ -143,17 +154,20 @@ record() {
 	SUMMARY+=("$(printf '%-8s %5d passed, %d failed, %d skipped%s' "$s" "$p" "$f" "$k" "$note")")
 }
 
-# run_logged SUITE CMD...: run CMD with its output on the terminal and in the
-# suite's log; sets RC.
+# run_logged SUITE CMD...: run CMD, for at most LIMIT seconds, with its output
+# on the terminal and in the suite's log; sets RC (124: timed out).
 run_logged() {
 	local s=$1
 	shift
 	echo
 	echo "=== $s: $*"
 	set +e
-	"$@" 2>&1 | tee "$LOGDIR/$s.log"
+	timeout --kill-after=30 "$LIMIT" "$@" 2>&1 | tee "$LOGDIR/$s.log"
 	RC=${PIPESTATUS[0]}
 	set -e
+	if [ "$RC" -eq 124 ] || [ "$RC" -eq 137 ]; then
+		echo "# $s: stopped after its time limit of $LIMIT s (SCIM_SUITE_TIMEOUT)" | tee -a "$LOGDIR/$s.log"
+	fi
 }
 
 # --- the private stack ------------------------------------------------------------
@@ -239,13 +253,17 @@ suite_pgtap() {
 		echo "# $file" | tee -a "$LOGDIR/pgtap.log"
 		set +e
 		PGOPTIONS="-c client_min_messages=warning" \
+			timeout --kill-after=30 "$LIMIT" \
 			"$PGBIN/psql" -X -q -t -A -v ON_ERROR_STOP=1 -P pager=off -f "$file" \
 			>"$LOGDIR/pgtap.one" 2>&1
 		rc=$?
 		set -e
 		tee -a "$LOGDIR/pgtap.log" <"$LOGDIR/pgtap.one"
 		read -r fp ff fk < <(tap_count "$LOGDIR/pgtap.one")
-		if [ $rc -ne 0 ] && [ "$ff" -eq 0 ]; then
+		if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+			ff=$((ff + 1))
+			echo "not ok - $file: stopped after its time limit of $LIMIT s" | tee -a "$LOGDIR/pgtap.log"
+		elif [ $rc -ne 0 ] && [ "$ff" -eq 0 ]; then
 			ff=1
 			echo "not ok - $file: psql exited with status $rc" | tee -a "$LOGDIR/pgtap.log"
 		elif ! grep -q '^1\.\.[0-9]' "$LOGDIR/pgtap.one"; then
@@ -268,8 +286,14 @@ suite_http() {
 suite_extra() {
 	local s name
 	for s in test/*.sh test/*/run.sh; do
-		if [ ! -f "$s" ] || [ ! -x "$s" ]; then continue; fi
+		[ -f "$s" ] || continue
 		name=$(echo "${s#test/}" | sed 's|/run\.sh$||; s|\.sh$||; s|/|-|g')
+		if [ ! -x "$s" ]; then
+			echo
+			echo "=== $name: $s is not executable (chmod +x): not run"
+			record "$name" 0 1 0 0 "not executable"
+			continue
+		fi
 		run_logged "$name" "$s"
 		read -r p f k < <(tap_count "$LOGDIR/$name.log")
 		record "$name" "$p" "$f" "$k" "$RC"
@@ -283,7 +307,7 @@ needs_stack() {
 	compgen -G 'test/http/*.test.mjs' >/dev/null && want_suite http && return 0
 	if want_suite extra; then
 		local s
-		for s in test/*.sh test/*/run.sh; do [ -x "$s" ] && return 0; done
+		for s in test/*.sh test/*/run.sh; do [ -f "$s" ] && return 0; done
 	fi
 	return 1
 }
