@@ -54,8 +54,11 @@ DATA_built = sql_built/$(EXTENSION)--$(EXTVERSION).sql
 DATA = $(filter-out upgrade/$(EXTENSION)--$(EXTVERSION).sql,$(sort $(wildcard upgrade/$(EXTENSION)--*.sql)))
 EXTRA_CLEAN = sql_built
 
+# The regression tests also load scim_test, the test aids: a test-only
+# extension installed by scripts/test.sh (make -C test/scim_test install),
+# never by `make install` (test/README.md).
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
-REGRESS_OPTS = --inputdir=. --load-extension=pgcrypto --load-extension=$(EXTENSION)
+REGRESS_OPTS = --inputdir=. --load-extension=pgcrypto --load-extension=$(EXTENSION) --load-extension=scim_test
 ISOLATION = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
 ISOLATION_OPTS = --load-extension=pgcrypto --load-extension=$(EXTENSION)
 

@@ -159,8 +159,10 @@ make_tree() {
 	cp "$BUILD/scim.so" "$PRIV_LIB/scim.so"
 
 	link_dir "$SYS_SHARE" "$PRIV_SHARE" extension
-	link_dir "$SYS_SHARE/extension" "$PRIV_SHARE/extension" scim.control 'scim--*'
+	link_dir "$SYS_SHARE/extension" "$PRIV_SHARE/extension" scim.control 'scim--*' 'scim_test*'
 	cp "$BUILD/scim.control" "$BUILD"/sql_built/scim--*.sql "$PRIV_SHARE/extension/"
+	# the test aids (the extension scim_test, test/scim_test/): the suites use them
+	cp test/scim_test/scim_test.control test/scim_test/scim_test--*.sql "$PRIV_SHARE/extension/"
 	# the scripts of the releases before it (upgrade/), as make install does
 	for f in "$BUILD"/upgrade/scim--*.sql; do
 		if [ -f "$f" ] && [ ! -e "$PRIV_SHARE/extension/${f##*/}" ]; then
@@ -334,7 +336,8 @@ set -a
 set +a
 
 # the server must really run the instrumented build
-maps=$("$SYS_BIN/psql" -X -At -c "SELECT scim._filter_to_sql('User', 'userName eq \"x\"') IS NOT NULL" \
+maps=$("$SYS_BIN/psql" -X -At -c "CREATE EXTENSION IF NOT EXISTS scim_test" \
+	-c "SELECT scim._filter_to_sql('User', 'userName eq \"x\"') IS NOT NULL" \
 	-c "SELECT pg_read_file('/proc/self/maps')" 2>&1 || true)
 if grep -q "$PRIV_LIB/scim.so" <<<"$maps" &&
 	{ [ $MODE = valgrind ] || grep -qE 'lib(asan|clang_rt\.asan)' <<<"$maps"; }; then

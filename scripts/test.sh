@@ -23,6 +23,11 @@ Give suite names to run only those.
 A suite (for pgtap and extra: each file) that runs longer than
 SCIM_SUITE_TIMEOUT seconds is stopped and counts one more failure.
 
+Before the suites after fuzz, the test-only extension scim_test (the test
+aids, test/scim_test/) is installed with `make -C test/scim_test install`
+into the server tree of $PG_CONFIG (default $SCIM_PGBIN/pg_config); the
+regression suite loads it, the pgTAP files that use it create it.
+
 The suites after fuzz run against a PRIVATE stack, started with
   scripts/stack.sh start --dir .run/test-<pid>
 on free ports (never the developer's stack), with its env file exported
@@ -315,8 +320,21 @@ needs_stack() {
 want_suite unit && suite_unit
 want_suite fuzz && suite_fuzz
 
+# install_test_module: the scim_test extension into the server tree
+install_test_module() {
+	echo
+	echo "=== scim_test: make -C test/scim_test install"
+	make -C test/scim_test install PG_CONFIG="${PG_CONFIG:-$PGBIN/pg_config}" >"$LOGDIR/scim_test.log" 2>&1 || {
+		cat "$LOGDIR/scim_test.log"
+		return 1
+	}
+}
+
 if needs_stack; then
-	if start_stack; then
+	if ! install_test_module; then
+		record scim_test 0 0 0 1
+		echo "the test-only extension scim_test did not install: the suites that need the stack did not run"
+	elif start_stack; then
 		want_suite regress && suite_regress
 		want_suite pgtap && suite_pgtap
 		want_suite http && suite_http

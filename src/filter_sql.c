@@ -1654,7 +1654,7 @@ ScimSortToSql(const ScimResourceTypeDef *rt, const char *sort_by, bool descendin
 
 
 /* ----------------------------------------------------------------
- *		SQL-callable debugging aids (src/sql/25_filter.sql)
+ *		SQL-callable test aids (declared by the scim_test extension, test/scim_test/)
  * ----------------------------------------------------------------
  */
 

@@ -5,6 +5,8 @@
 --	  escapes them, the jsonb built from a tree equal to jsonb_in()'s, and
 --	  timestamps written as RFC 3339 in UTC (meta.created, lastModified).
 CREATE EXTENSION IF NOT EXISTS pgtap;
+-- the test aids (scim._json_*, scim._filter_*): test/scim_test/
+CREATE EXTENSION IF NOT EXISTS scim_test;
 
 BEGIN;
 SELECT plan(17);

@@ -4,6 +4,8 @@
 --	  and cannot read, write or execute, and that the owner itself sees
 --	  one tenant at a time, the tenant the call resolved.
 CREATE EXTENSION IF NOT EXISTS pgtap;
+-- the test aids (scim._json_*, scim._filter_*): test/scim_test/
+CREATE EXTENSION IF NOT EXISTS scim_test;
 
 BEGIN;
 SELECT plan(131);
