@@ -2,7 +2,8 @@
 -- bulk.sql: scim.bulk (RFC 7644 §3.7; rules in src/bulk.c).
 -- Malformed requests and limits (the whole request fails), then what each
 -- operation reports: bulkId references backward and forward, circularity,
--- failOnErrors, isolation of failures, versions, unknown paths.
+-- failOnErrors, isolation of failures, versions, unknown paths.  What
+-- POST /Bulk answers over HTTP is in test/pgtap/20_bulk.sql.
 -- Ids are random: the listings show them as <id>.
 --
 \set VERBOSITY default
@@ -125,6 +126,24 @@ SELECT scim.user_get('bulk', id::text) #>> '{urn:ietf:params:scim:schemas:extens
   FROM scim.users WHERE tenant_id = 'bulk' AND user_name = 'erin';
 SELECT count(*) AS ops_members FROM scim.members m JOIN scim.groups g ON g.tenant_id = m.tenant_id AND g.id = m.group_id
  WHERE g.tenant_id = 'bulk' AND g.display_name = 'Ops';
+
+-- PUT and DELETE of a bulkId path wait for its POST (the DELETE reports
+-- the location of the user its path named); a group created in the request
+-- can be a member of another one
+CREATE TEMP TABLE bulk_r AS SELECT scim.bulk('bulk', bulk_req('[
+	{"method": "DELETE", "path": "/Users/bulkId:tmp"},
+	{"method": "POST", "path": "/Users", "bulkId": "tmp", "data": {"userName": "tmp"}},
+	{"method": "PUT", "path": "/Users/bulkId:kim", "data": {"userName": "kim", "title": "Boss"}},
+	{"method": "POST", "path": "/Users", "bulkId": "kim", "data": {"userName": "kim"}},
+	{"method": "POST", "path": "/Groups", "bulkId": "outer2", "data": {"displayName": "Outer 2",
+		"members": [{"value": "bulkId:kim"}, {"value": "bulkId:inner"}]}},
+	{"method": "POST", "path": "/Groups", "bulkId": "inner", "data": {"displayName": "Inner", "members": [{"value": "bulkId:kim"}]}}]')) AS r;
+SELECT o.* FROM bulk_r, bulk_ops(r) o;
+SELECT r #>> '{Operations,1,location}' = r #>> '{Operations,0,location}' AS delete_names_the_posted_user FROM bulk_r;
+SELECT count(*) AS tmp_left FROM scim.users WHERE tenant_id = 'bulk' AND user_name = 'tmp';
+SELECT attrs ->> 'title' AS kim_title FROM scim.users WHERE tenant_id = 'bulk' AND user_name = 'kim';
+SELECT m.member_type, count(*) FROM scim.members m JOIN scim.groups g ON g.tenant_id = m.tenant_id AND g.id = m.group_id
+ WHERE g.tenant_id = 'bulk' AND g.display_name = 'Outer 2' GROUP BY 1 ORDER BY 1;
 
 -- ------------------------------------------------- circular references
 -- a cycle fails as a whole (409 invalidSyntax); an operation that needs

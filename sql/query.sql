@@ -582,6 +582,14 @@ FROM generate_series(1, 501) AS i;
 -- a NULL filter lists everything; the other tenant's alice is never seen
 SELECT pg_temp.matches('U', NULL) AS no_filter;
 SELECT (scim.user_list('q_other', 'userName eq "alice"'))->'totalResults' AS other_tenant;
+-- nor by its id
+SELECT (scim.user_list('q_other', format('id eq "%s"', id)))->'totalResults' AS other_tenant_by_id
+FROM scim.users WHERE tenant_id = 'q_acme' AND user_name = 'alice';
+-- a listed resource is rendered exactly as a read by id renders it
+SELECT count(*) AS users, bool_and(x = scim.user_get('q_acme', x->>'id')) AS as_user_get
+FROM jsonb_array_elements(scim.user_list('q_acme')->'Resources') AS x;
+SELECT count(*) AS groups, bool_and(x = scim.group_get('q_acme', x->>'id')) AS as_group_get
+FROM jsonb_array_elements(scim.group_list('q_acme')->'Resources') AS x;
 
 -- ---------------------------------------------------------------- paging
 -- The page of a list: its counters and, in order, the userNames on it (or
