@@ -3,17 +3,26 @@
 --	  switched in a tenant of its own, where it must change exactly its
 --	  own behaviour and nothing else, and its values are validated.  Then
 --	  the zulip preset: the values it sets, what it leaves alone, and each
---	  of its rules overridden one by one.  Complements 06_settings.sql
---	  (the user rules in depth) and 01_tenants_tokens.sql (defaults).
+--	  of its rules overridden one by one.  Last, the user rules in depth
+--	  (events, versions, what an email or a name is, users created before
+--	  a rule was tightened) and the zulip preset end to end.  Defaults:
+--	  01_tenants_tokens.sql.
 CREATE EXTENSION IF NOT EXISTS pgtap;
 
 BEGIN;
-SELECT plan(135);
+SELECT plan(168);
 
 CREATE FUNCTION pg_temp.ops(VARIADIC o jsonb[]) RETURNS jsonb
 LANGUAGE sql AS $$
 	SELECT jsonb_build_object('schemas', '["urn:ietf:params:scim:api:messages:2.0:PatchOp"]'::jsonb,
 							  'Operations', to_jsonb(o))
+$$;
+
+-- the change feed's actions on one resource, in order
+CREATE FUNCTION pg_temp.actions(t text, id text) RETURNS text[]
+LANGUAGE sql AS $$
+	SELECT COALESCE(array_agg(action ORDER BY seq), '{}') FROM scim.events
+	 WHERE tenant_id = t AND resource_id = id::uuid
 $$;
 
 -- the effective settings of a tenant
@@ -213,6 +222,7 @@ SELECT throws_ok(format('SELECT scim.user_delete(%L, %L)', 'pgtap30_ureject', :'
 				 'users of this organization cannot be deleted: deactivate them by setting "active" to false',
 				 'user_delete reject: DELETE is refused and says to use active');
 SELECT is(scim.user_get('pgtap30_ureject', :'stay') -> 'active', 'true'::jsonb, 'user_delete reject: the user is untouched');
+SELECT is(pg_temp.actions('pgtap30_ureject', :'stay'), ARRAY['created'], 'user_delete reject: and no event was recorded');
 SELECT throws_ok($$SELECT scim.user_delete('pgtap30_ureject', 'nope')$$, 'P0002', 'user "nope" not found',
 				 'user_delete reject: an unknown id is still not found');
 SELECT lives_ok($$SELECT scim.user_create('pgtap30_ureject', '{"userName": "x", "active": false}')$$,
@@ -485,6 +495,105 @@ SELECT scim.user_create('pgtap30_quiet', '{"userName": "mute"}') ->> 'id' AS mut
 SELECT is((SELECT array_agg(action ORDER BY seq) FROM scim.events WHERE tenant_id = 'pgtap30_quiet'), ARRAY['created'],
 		  'notify false: the change is still recorded in scim.events');
 SELECT is(pg_temp.eff('pgtap30_quiet') -> 'notify', 'false'::jsonb, 'notify: can be turned off');
+
+-- ------------------------------------------------ the user rules in depth
+-- What a rule does beyond switching it on: events, versions, attributes
+-- kept, letter case, users created before a rule was tightened, and the
+-- zulip preset's user and group rules end to end.
+
+SELECT scim.tenant_create('pgtap30_rules') \gset _
+SELECT scim.tenant_create('pgtap30_rules_other') \gset _
+
+-- user_delete deactivate
+SELECT scim.tenant_configure('pgtap30_rules', '{"user_delete": "deactivate"}') \gset _
+SELECT scim.user_create('pgtap30_rules', '{"userName": "dee", "title": "Keep me"}') ->> 'id' AS dee \gset
+SELECT lives_ok(format('SELECT scim.user_delete(%L, %L)', 'pgtap30_rules', :'dee'), 'user_delete deactivate: DELETE succeeds');
+SELECT is(scim.user_get('pgtap30_rules', :'dee') ->> 'title', 'Keep me', 'user_delete deactivate: the user keeps its attributes');
+SELECT is(scim.user_get('pgtap30_rules', :'dee') -> 'meta' ->> 'version', 'W/"2"', 'user_delete deactivate: deactivating moved the version');
+SELECT is(pg_temp.actions('pgtap30_rules', :'dee'), ARRAY['created', 'patched', 'deactivated'],
+		  'user_delete deactivate: the change feed shows a deactivation, not a deletion');
+SELECT throws_ok($$SELECT scim.user_create('pgtap30_rules', '{"userName": "DEE"}')$$, '23505',
+				 'userName "DEE" is already in use', 'user_delete deactivate: the deactivated user still holds its userName');
+SELECT lives_ok(format('SELECT scim.user_delete(%L, %L)', 'pgtap30_rules', :'dee'), 'user_delete deactivate: deleting an inactive user again succeeds');
+SELECT is(pg_temp.actions('pgtap30_rules', :'dee'), ARRAY['created', 'patched', 'deactivated'], 'user_delete deactivate: and changes nothing');
+SELECT scim.user_create('pgtap30_rules', '{"userName": "boss", "role": "owner"}') ->> 'id' AS boss \gset
+SELECT throws_ok(format('SELECT scim.user_delete(%L, %L)', 'pgtap30_rules', :'boss'), '55000',
+				 'cannot deactivate the organization''s last active owner', 'user_delete deactivate: still protects the last owner');
+
+-- roles and default_role
+SELECT scim.tenant_configure('pgtap30_rules', '{"default_role": "guest"}') \gset _
+SELECT is(scim.user_create('pgtap30_rules_other', '{"userName": "gina"}') ->> 'role', 'member',
+		  'default_role: another tenant keeps its own default role');
+SELECT scim.tenant_configure('pgtap30_rules', '{"roles": ["admin", "staff", "owner"], "default_role": "staff"}') \gset _
+SELECT is(scim.user_create('pgtap30_rules', '{"userName": "sam"}') ->> 'role', 'staff', 'roles with default_role: a default out of the custom roles');
+SELECT throws_ok($$SELECT scim.user_create('pgtap30_rules', '{"userName": "adm", "role": "Admin"}')$$, '22023',
+				 'role "Admin" is not one of this organization''s roles: admin, staff, owner', 'roles: compare exactly');
+SELECT lives_ok($$SELECT scim.user_create('pgtap30_rules_other', '{"userName": "mem", "role": "member"}')$$,
+				'roles: another tenant keeps the default roles');
+
+-- rules tightened after users exist: a user created before must still be
+-- deprovisionable (the rules concern the values a request writes, not
+-- unchanged stored ones)
+SELECT scim.user_create('pgtap30_rules_other', '{"userName": "legacy"}') ->> 'id' AS legacy \gset
+SELECT scim.tenant_configure('pgtap30_rules_other', '{"username_is_email": true, "roles": ["owner", "staff"], "default_role": "staff"}') \gset _
+SELECT lives_ok(format('SELECT scim.user_patch(%L, %L, %L)', 'pgtap30_rules_other', :'legacy',
+				pg_temp.ops('{"op": "replace", "path": "active", "value": false}')),
+				'tightened rules: a user whose stored userName and role predate them can still be deactivated');
+SELECT is(scim.user_get('pgtap30_rules_other', :'legacy') -> 'active', 'false'::jsonb, 'tightened rules: and is inactive afterwards');
+SELECT throws_ok(format('SELECT scim.user_patch(%L, %L, %L)', 'pgtap30_rules_other', :'legacy',
+				 pg_temp.ops('{"op": "replace", "path": "userName", "value": "still-no-email"}')),
+				 '22023', 'userName "still-no-email" is not a valid email address', 'tightened rules: while a new userName must follow them');
+
+-- username_is_email: what an email is
+SELECT scim.tenant_configure('pgtap30_rules', '{"username_is_email": true}') \gset _
+SELECT throws_ok($$SELECT scim.user_create('pgtap30_rules', '{"userName": "a@b"}')$$, '22023',
+				 'userName "a@b" is not a valid email address', 'username_is_email: an email needs a domain with a dot');
+SELECT throws_ok($$SELECT scim.user_create('pgtap30_rules', '{"userName": "a@@b.org"}')$$, '22023',
+				 'userName "a@@b.org" is not a valid email address', 'username_is_email: one @ only');
+SELECT throws_ok($$SELECT scim.user_create('pgtap30_rules', '{"userName": "a b@c.org"}')$$, '22023',
+				 'userName "a b@c.org" is not a valid email address', 'username_is_email: no spaces');
+SELECT scim.user_create('pgtap30_rules', '{"userName": "Mail.User@Example.org"}') ->> 'id' AS mail \gset
+SELECT is(scim.user_get('pgtap30_rules', :'mail') ->> 'userName', 'Mail.User@Example.org', 'username_is_email: a valid email is accepted as sent');
+SELECT throws_ok(format('SELECT scim.user_patch(%L, %L, %L)', 'pgtap30_rules', :'mail', pg_temp.ops('{"op": "replace", "path": "userName", "value": "nomail"}')),
+				 '22023', 'userName "nomail" is not a valid email address', 'username_is_email: the rule applies to PATCH too');
+SELECT scim.tenant_configure('pgtap30_rules', '{"username_is_email": null}') \gset _
+
+-- require_name: what a name is
+SELECT scim.tenant_configure('pgtap30_rules', '{"require_name": true}') \gset _
+SELECT throws_ok($$SELECT scim.user_create('pgtap30_rules', '{"userName": "nameless", "name": {"middleName": "M"}}')$$, '22023',
+				 'a name is required: send name.formatted, or name.givenName and name.familyName',
+				 'require_name: a middle name alone is not a usable name');
+SELECT is(scim.user_create('pgtap30_rules', '{"userName": "named", "name": {"formatted": "Nora Named"}}') -> 'name' ->> 'familyName',
+		  'Named', 'require_name: name.formatted satisfies it (and gives the familyName)');
+SELECT lives_ok($$SELECT scim.user_create('pgtap30_rules', '{"userName": "fam", "name": {"familyName": "Only"}}')$$,
+				'require_name: a familyName satisfies it');
+SELECT scim.tenant_configure('pgtap30_rules', '{"require_name": null}') \gset _
+
+-- allow_create_inactive false: later deactivation stays possible
+SELECT scim.tenant_configure('pgtap30_rules', '{"allow_create_inactive": false}') \gset _
+SELECT scim.user_create('pgtap30_rules', '{"userName": "awake", "active": true}') ->> 'id' AS awake \gset
+SELECT is(scim.user_patch('pgtap30_rules', :'awake', pg_temp.ops('{"op": "replace", "path": "active", "value": false}')) -> 'active',
+		  'false'::jsonb, 'allow_create_inactive false: users can still be deactivated later');
+SELECT is((SELECT count(*)::int FROM scim.users WHERE tenant_id = 'pgtap30_rules' AND user_name IN ('nameless', 'a@b', 'a@@b.org', 'a b@c.org', 'DEE')), 0,
+		  'no refused create left a row');
+
+-- the zulip preset end to end
+SELECT scim.tenant_create('pgtap30_zulip', '{"preset": "zulip"}') \gset _
+SELECT throws_ok($$SELECT scim.user_create('pgtap30_zulip', '{"userName": "iago@zulip.example"}')$$, '22023',
+				 'a name is required: send name.formatted, or name.givenName and name.familyName', 'zulip: a name is required');
+SELECT throws_ok($$SELECT scim.user_create('pgtap30_zulip', '{"userName": "iago@zulip.example", "name": {"formatted": "Iago"}, "active": false}')$$, '22023',
+				 'users must be created active: send "active": true or leave it out', 'zulip: users are created active');
+SELECT scim.user_create('pgtap30_zulip', '{"userName": "iago@zulip.example", "name": {"givenName": "Iago", "familyName": "Bard"}, "title": "Poet"}') ->> 'id' AS iago \gset
+SELECT is(scim.user_replace('pgtap30_zulip', :'iago', '{"userName": "iago@zulip.example"}') ->> 'title', 'Poet',
+		  'zulip: PUT merges, omitted attributes stay');
+SELECT throws_ok($$SELECT scim.group_create('pgtap30_zulip', '{"displayName": "role:admins"}')$$, '22023',
+				 'group names may not start with "role:"', 'zulip: role: is reserved');
+SELECT throws_ok($$SELECT scim.group_create('pgtap30_zulip', '{"displayName": "@everyone"}')$$, '22023',
+				 'group names may not start with "@"', 'zulip: @ is reserved');
+SELECT throws_ok($$SELECT scim.group_create('pgtap30_zulip', '{"displayName": "Stream:general"}')$$, '22023',
+				 'group names may not start with "stream:"', 'zulip: stream: is reserved, in any case');
+SELECT is(scim.group_create('pgtap30_zulip', '{"displayName": "Engineering: backend"}') ->> 'displayName', 'Engineering: backend',
+		  'zulip: other names are fine');
 
 SELECT * FROM finish();
 ROLLBACK;
