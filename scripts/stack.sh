@@ -22,9 +22,10 @@ Options
 
 What `start` does
   - PostgreSQL 15 cluster in DIR/pgdata (initdb once), socket in DIR/sock,
-    listening on 127.0.0.1 only, trust authentication (a private development
-    cluster: production uses scram-sha-256 passwords), log in DIR/pg.log with
-    no statements, parameters or bodies in it.
+    listening on 127.0.0.1 only; the socket (directory mode 700: the stack's
+    OS user and root only) trusts its callers, TCP needs the superuser's
+    scram-sha-256 password, generated into DIR/pgpass (mode 600); log in
+    DIR/pg.log with no statements, parameters or bodies in it.
   - database scim with CREATE EXTENSION scim CASCADE (install it first with
     `make install`), the roles of http/roles.sql, tenant "default" and a new
     token for it in DIR/token (mode 600).  If the installed extension script
@@ -36,7 +37,7 @@ What `start` does
     DIR/tls), config rendered from http/nginx.conf.in; logs in DIR.
   - DIR/env: a shell-sourceable file with SCIM_BASE_URL, SCIM_HTTPS_URL,
     SCIM_TOKEN, SCIM_CA_CERT, SCIM_STACK_DIR, PGHOST, PGPORT, PGUSER,
-    PGDATABASE.
+    PGDATABASE, PGPASSFILE.
   As root, the cluster, PostgREST and nginx's workers run as the `postgres`
   user (initdb refuses root); as a normal user, as that user.
 
@@ -51,8 +52,14 @@ Environment
             test/http/echo.sql (echoes the request, to check the plumbing).
             It must define scim_api.handle(bytea), scim.tenants,
             scim.tenant_create and scim.token_issue.
-  SCIM_RATE_LIMIT=200r/s   nginx limit per bearer token ("off" disables it,
-            e.g. for benchmarks); SCIM_RATE_BURST=400
+  SCIM_RATE_LIMIT=200r/s   nginx rate per bearer token ("off" disables every
+            request limit below, e.g. for benchmarks); SCIM_RATE_BURST=400
+  SCIM_ANON_RATE=20r/s     rate per client address of requests without a
+            token; SCIM_ANON_BURST=40
+  SCIM_ADDR_RATE=1000r/s   rate per client address of all requests;
+            SCIM_ADDR_BURST=2000
+  SCIM_CONN_PER_TOKEN      requests in progress per token (default: half of
+            SCIM_PGRST_POOL, rounded up); SCIM_CONN_PER_ADDR=100 per address
   SCIM_PGRST_POOL=10       PostgREST connection pool size
   SCIM_NGINX_WORKERS=1     nginx worker processes
   SCIM_ACCESS_LOG=on|off   nginx access log (DIR/nginx-access.log)
@@ -227,12 +234,19 @@ start_pg() {
 	if is_root; then chown "$RUN_USER:" "$STATE/sock"; fi
 
 	# Rewritten at every start: the port may change, and so may this script.
+	# The Unix socket trusts whoever reaches it: only the stack's OS user
+	# (and root) can, its directory being mode 700 -- a stricter gate than
+	# peer, which PostgreSQL 15 cannot map onto every role the tests and
+	# tools log in as.  TCP (127.0.0.1, reachable by every local account)
+	# asks for a scram-sha-256 password: the superuser's is generated at the
+	# first start and kept in DIR/pgpass (mode 600, PGPASSFILE in DIR/env);
+	# the other roles have none, so they cannot log in over TCP at all.
 	as_stack_user tee "$STATE/pgdata/pg_hba.conf" >/dev/null <<-'EOF'
 	# Written by scripts/stack.sh: a PRIVATE development cluster.  The socket
-	# directory is mode 700 and TCP listens on 127.0.0.1 only.  Production
-	# uses scram-sha-256 passwords (or peer), never trust.
+	# directory is mode 700 (only the stack's OS user and root reach it); TCP
+	# listens on 127.0.0.1 only and needs a password.
 	local all all                trust
-	host  all all 127.0.0.1/32   trust
+	host  all all 127.0.0.1/32   scram-sha-256
 	EOF
 	as_stack_user tee "$STATE/pgdata/scim.conf" >/dev/null <<-EOF
 	# Written by scripts/stack.sh at every start; edits are lost.
@@ -257,6 +271,25 @@ start_pg() {
 	log "starting PostgreSQL on port $PG_PORT"
 	as_stack_user "$PGBIN/pg_ctl" -D "$STATE/pgdata" -l "$STATE/pg.log" -w -t 60 -s start 9>&- ||
 		{ tail -n 20 "$STATE/pg.log" >&2; die "PostgreSQL did not start (see $STATE/pg.log)"; }
+	set_password
+}
+
+# set_password: the superuser's password for TCP, made once (DIR/pgpass,
+# mode 600, in the .pgpass format), set at every start (a cluster made by an
+# older stack.sh had none).
+set_password() {
+	local pw
+	if [ ! -s "$STATE/pgpass.secret" ]; then
+		(umask 077; head -c 24 /dev/urandom | base64 | tr -d '/+=\n' >"$STATE/pgpass.secret")
+	fi
+	pw=$(cat "$STATE/pgpass.secret")
+	[ ${#pw} -ge 24 ] || die "$STATE/pgpass.secret: too short a password"
+	psql_su -d postgres -v "pw=$pw" -v "who=$PGSUPER" >/dev/null <<-'EOF'
+	SET password_encryption = 'scram-sha-256';
+	ALTER ROLE :"who" PASSWORD :'pw';
+	EOF
+	(umask 077; printf '127.0.0.1:%s:*:%s:%s\n' "$PG_PORT" "$PGSUPER" "$pw" >"$STATE/pgpass")
+	if is_root; then chown "$RUN_USER:" "$STATE/pgpass" "$STATE/pgpass.secret"; fi
 }
 
 # The checksum of the installed extension (control file + install scripts).
@@ -363,18 +396,36 @@ start_nginx() {
 	[ -x "$NGINX_BIN" ] || die "nginx not found: run scripts/deps.sh"
 	make_cert
 	mkdir -p "$STATE/nginx-tmp"
-	local user_line zone_line req_line access
+	# the replay server's socket (http/nginx.conf.in): nginx makes it mode
+	# 666, so its directory keeps other local users out
+	mkdir -p "$STATE/nginx-sock"
+	chmod 700 "$STATE/nginx-sock"
+	if is_root; then chown "$RUN_USER:" "$STATE/nginx-sock"; fi
+	rm -f "$STATE/nginx-sock/replay.sock"
+	local user_line zones outer replay access pool
 	if is_root; then
 		user_line="user $RUN_USER $(id -gn "$RUN_USER");"
 	else
 		user_line="# (not root: the workers run as $(id -un))"
 	fi
+	# Request limits (docs/security.md, "Limits at the HTTP front").
+	pool=${SCIM_PGRST_POOL:-10}
 	if [ "${SCIM_RATE_LIMIT:-200r/s}" = off ]; then
-		zone_line="# rate limiting disabled (SCIM_RATE_LIMIT=off)"
-		req_line="# rate limiting disabled (SCIM_RATE_LIMIT=off)"
+		zones="	# request limits disabled (SCIM_RATE_LIMIT=off)"
+		outer="# request limits disabled (SCIM_RATE_LIMIT=off)"
+		replay=$outer
 	else
-		zone_line="limit_req_zone \$scim_rate_key zone=scim_rate:10m rate=${SCIM_RATE_LIMIT:-200r/s};"
-		req_line="limit_req zone=scim_rate burst=${SCIM_RATE_BURST:-400} nodelay;"
+		zones="	limit_req_zone \$scim_token zone=scim_token:10m rate=${SCIM_RATE_LIMIT:-200r/s};
+	limit_req_zone \$scim_anon_addr zone=scim_anon:10m rate=${SCIM_ANON_RATE:-20r/s};
+	limit_req_zone \$binary_remote_addr zone=scim_addr:10m rate=${SCIM_ADDR_RATE:-1000r/s};
+	limit_conn_zone \$scim_token zone=scim_conn_token:10m;
+	limit_conn_zone \$binary_remote_addr zone=scim_conn_addr:10m;"
+		replay="limit_req zone=scim_token burst=${SCIM_RATE_BURST:-400} nodelay;
+			limit_req zone=scim_anon burst=${SCIM_ANON_BURST:-40} nodelay;
+			limit_req zone=scim_addr burst=${SCIM_ADDR_BURST:-2000} nodelay;"
+		outer="$replay
+			limit_conn scim_conn_token ${SCIM_CONN_PER_TOKEN:-$(((pool + 1) / 2))};
+			limit_conn scim_conn_addr ${SCIM_CONN_PER_ADDR:-100};"
 	fi
 	if [ "${SCIM_ACCESS_LOG:-on}" = off ]; then
 		access="off"
@@ -383,7 +434,7 @@ start_nginx() {
 	fi
 	render "$SCIM_REPO/http/nginx.conf.in" "$STATE/nginx.conf" \
 		"DIR=$STATE" "NGINX_WORKERS=${SCIM_NGINX_WORKERS:-1}" "NGINX_USER=$user_line" \
-		"ACCESS_LOG=$access" "LIMIT_REQ_ZONE=$zone_line" "LIMIT_REQ=$req_line" \
+		"ACCESS_LOG=$access" "LIMIT_ZONES=$zones" "LIMIT_OUTER=$outer" "LIMIT_REPLAY=$replay" \
 		"PGRST_SOCKET=$STATE/postgrest.sock" "HTTP_PORT=$HTTP_PORT" "HTTPS_PORT=$HTTPS_PORT"
 	"$NGINX_BIN" -q -t -c "$STATE/nginx.conf" -p "$STATE/" 2>&1 | grep -v 'the "user" directive makes sense only' >&2 || true
 	"$NGINX_BIN" -q -t -c "$STATE/nginx.conf" -p "$STATE/" >/dev/null 2>&1 ||
@@ -418,6 +469,8 @@ write_env() {
 			echo "export PGPORT=$(shell_quote "$PG_PORT")"
 			echo "export PGUSER=$(shell_quote "$PGSUPER")"
 			echo "export PGDATABASE=scim"
+			echo "# the superuser's password for TCP (psql -h 127.0.0.1), .pgpass format"
+			echo "export PGPASSFILE=$(shell_quote "$STATE/pgpass")"
 		} >"$f.tmp"
 		mv "$f.tmp" "$f"
 	)

@@ -627,7 +627,8 @@ async function lowRateNginx() {
 		.replace(/^error_log [^;]*;/m, `error_log ${tmp}/error.log warn;`)
 		.replace(/access_log [^;]*;/, 'access_log off;')
 		.replace(/rate=\d+r\/s/, 'rate=1r/s')
-		.replace(/burst=\d+/g, 'burst=2');
+		.replace(/burst=\d+/g, 'burst=2')
+		.split(`${dir}/nginx-sock/replay.sock`).join(`${tmp}/replay.sock`);
 	writeFileSync(`${tmp}/nginx.conf`, copy);
 	const bin = process.env.SCIM_NGINX_BIN || (existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx');
 	execFileSync(bin, ['-q', '-c', `${tmp}/nginx.conf`, '-p', `${tmp}/`], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -660,7 +661,8 @@ describe('adversarial: per-token rate limiting (429, Retry-After, SCIM body)', (
 		}
 		try {
 			const before = snapshot();
-			const flooded = `flood-${uniq('key')}`;
+			// of a token's shape, so that it is limited per token (the first zone)
+			const flooded = `scim_${randomBytes(32).toString('hex')}`;
 			const statuses = [];
 			let limited = null;
 			for (let i = 0; i < 10 && !limited; i++) {
