@@ -96,7 +96,7 @@ DECLARE
 	app_functions text[] := ARRAY[
 		'user_create', 'user_get', 'user_replace', 'user_patch', 'user_delete', 'user_list',
 		'group_create', 'group_get', 'group_replace', 'group_patch', 'group_delete', 'group_list',
-		'bulk', 'events_since', 'password_verify', 'schema_extension_add',
+		'bulk', 'events_since', 'events_channel', 'password_verify', 'schema_extension_add',
 		'tenant_create', 'tenant_configure',
 		-- the leakproof twins, for indexed reads: scim._lower(user_name) = lower('x')
 		'_lower', '_like', '_keys_contain', '_email_keys'];

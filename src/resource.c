@@ -14,6 +14,9 @@
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "commands/async.h"
+#include "common/hmac.h"
+#include "common/sha2.h"
+#include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
@@ -151,11 +154,81 @@ next_event_seq(void)
 }
 
 /*
+ * event_channel
+ *		The NOTIFY channel of a tenant's events: "scim_events_" and the first
+ *		128 bits, in hex, of HMAC-SHA-256(key, tenant id), where the key is
+ *		the row of scim.notify_key, which only the extension's owner reads.
+ *		Any role that may connect may LISTEN to any channel, but only one
+ *		that can call scim.events_channel (scim_app) learns a tenant's
+ *		channel name; the payload names no tenant either.  The key is read
+ *		once per backend.
+ */
+static const char *
+event_channel(const char *tenant)
+{
+	static SPIPlanPtr plan = NULL;
+	static uint8 key[64];
+	static int	keylen = -1;
+	uint8		mac[PG_SHA256_DIGEST_LENGTH];
+	pg_hmac_ctx *ctx;
+	char	   *channel;
+	int			i;
+
+	if (keylen < 0)
+	{
+		bool		isnull;
+		bytea	   *k;
+
+		ScimPlan(&plan, "SELECT key FROM scim.notify_key", 0, NULL);
+		if (ScimExec(plan, NULL, NULL, 2) != 1)
+			elog(ERROR, "scim.notify_key must hold exactly one row");
+		k = DatumGetByteaPP(ScimSpiDatum(0, 1, &isnull));
+		if (isnull || VARSIZE_ANY_EXHDR(k) < 16 || VARSIZE_ANY_EXHDR(k) > sizeof(key))
+			elog(ERROR, "scim.notify_key holds a key of a wrong size");
+		memcpy(key, VARDATA_ANY(k), VARSIZE_ANY_EXHDR(k));
+		keylen = VARSIZE_ANY_EXHDR(k);
+	}
+
+	ctx = pg_hmac_create(PG_SHA256);
+	if (ctx == NULL ||
+		pg_hmac_init(ctx, key, keylen) < 0 ||
+		pg_hmac_update(ctx, (const uint8 *) tenant, strlen(tenant)) < 0 ||
+		pg_hmac_final(ctx, mac, sizeof(mac)) < 0)
+		elog(ERROR, "could not compute the event channel");
+	pg_hmac_free(ctx);
+
+	channel = palloc(sizeof("scim_events_") + 32);
+	strcpy(channel, "scim_events_");
+	for (i = 0; i < 16; i++)
+		snprintf(channel + 12 + 2 * i, 3, "%02x", mac[i]);
+	return channel;
+}
+
+PG_FUNCTION_INFO_V1(scim_events_channel);
+
+/*
+ * scim.events_channel(tenant text) RETURNS text
+ *		The channel to LISTEN on for the tenant's events (event_channel).
+ */
+Datum
+scim_events_channel(PG_FUNCTION_ARGS)
+{
+	char	   *tenant = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	char		channel[NAMEDATALEN];
+
+	SPI_connect();
+	strlcpy(channel, event_channel(tenant), sizeof(channel));
+	SPI_finish();
+	PG_RETURN_TEXT_P(cstring_to_text(channel));
+}
+
+/*
  * ScimEventAppend
  *		Record a change in scim.events and announce it with NOTIFY.
  *
- * The notification payload is tiny ({"tenant":..., "seq":...}) because
- * NOTIFY serialises committing transactions; listeners read the row.
+ * The notification goes to the tenant's own channel (event_channel) and
+ * names no tenant: its payload is {"seq":...}, tiny because NOTIFY
+ * serialises committing transactions; listeners read the row.
  */
 void
 ScimEventAppend(ScimRequest *req, const char *resource_type,
@@ -183,11 +256,8 @@ ScimEventAppend(ScimRequest *req, const char *resource_type,
 		StringInfoData payload;
 
 		initStringInfo(&payload);
-		appendStringInfoString(&payload, "{\"tenant\":");
-		ScimJsonOutString(&payload, req->tenant->id);
-		appendStringInfo(&payload, ",\"seq\":" INT64_FORMAT "}", seq);
-		if (payload.len < NAMEDATALEN * 100)
-			Async_Notify("scim_events", payload.data);
+		appendStringInfo(&payload, "{\"seq\":" INT64_FORMAT "}", seq);
+		Async_Notify(event_channel(req->tenant->id), payload.data);
 	}
 }
 

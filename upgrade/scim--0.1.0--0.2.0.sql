@@ -45,3 +45,28 @@ CREATE TRIGGER tokens_cache_invalidate
 DROP FUNCTION scim._filter_to_sql(text, text);
 DROP FUNCTION scim._filter_params(text, text);
 DROP FUNCTION scim._filter_explain(text, text, text, boolean);
+
+-- src/sql/35_events.sql: NOTIFY goes to a per-tenant channel whose name is
+-- a keyed hash of the tenant (src/resource.c), with the payload {"seq":..};
+-- the key table and scim.events_channel get what src/sql/40_security.sql
+-- gives a fresh install: scim_owner as owner, nothing for PUBLIC, the
+-- function SECURITY DEFINER as every C entry point.
+CREATE TABLE scim.notify_key (
+	key bytea NOT NULL
+);
+INSERT INTO scim.notify_key (key)
+SELECT pg_catalog.decode(pg_catalog.replace(pg_catalog.gen_random_uuid()::text
+				|| pg_catalog.gen_random_uuid()::text, '-', ''), 'hex');
+COMMENT ON TABLE scim.notify_key IS 'The secret that derives each tenant''s NOTIFY channel name (scim.events_channel)';
+ALTER TABLE scim.notify_key OWNER TO scim_owner;
+REVOKE ALL ON TABLE scim.notify_key FROM PUBLIC;
+CREATE FUNCTION scim.events_channel(tenant text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'scim_events_channel'
+LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION scim.events_channel(text) IS 'The NOTIFY channel of the tenant''s events (the payload is {"seq": <seq>})';
+ALTER FUNCTION scim.events_channel(text) OWNER TO scim_owner;
+REVOKE ALL ON FUNCTION scim.events_channel(text) FROM PUBLIC;
+ALTER FUNCTION scim.events_channel(text) SECURITY DEFINER
+	SET search_path = pg_catalog, pg_temp SET scim.tenant = '' SET scim.token_digest = '';
+COMMENT ON TABLE scim.events IS 'Change feed and audit trail: one row per change, announced with NOTIFY on the tenant''s channel (scim.events_channel)';

@@ -108,7 +108,7 @@ CREATE TABLE scim.events (
 	PRIMARY KEY (tenant_id, seq)
 );
 CREATE INDEX events_at ON scim.events (at);
-COMMENT ON TABLE scim.events IS 'Change feed and audit trail: one row per change, announced with NOTIFY scim_events';
+COMMENT ON TABLE scim.events IS 'Change feed and audit trail: one row per change, announced with NOTIFY on the tenant''s channel (scim.events_channel)';
 
 SELECT pg_catalog.pg_extension_config_dump('scim.tenants', '');
 SELECT pg_catalog.pg_extension_config_dump('scim.tokens', '');

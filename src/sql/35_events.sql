@@ -60,3 +60,28 @@ AS $$
 	SELECT count(*) FROM gone
 $$;
 COMMENT ON FUNCTION scim.events_prune(timestamptz) IS 'Delete events older than before; returns how many were removed';
+
+-- API: Private
+-- The key of the tenants' NOTIFY channel names (src/resource.c,
+-- event_channel): HMAC-SHA-256(key, tenant), so that the channel names no
+-- tenant.  One row, made here from 244 random bits (gen_random_uuid uses
+-- the server's strong random source); only the extension's owner reads it
+-- (src/sql/40_security.sql revokes everything from PUBLIC).  A restore into
+-- a new database makes a new key: consumers ask scim.events_channel when
+-- they start.
+CREATE TABLE scim.notify_key (
+	key bytea NOT NULL
+);
+INSERT INTO scim.notify_key (key)
+SELECT pg_catalog.decode(pg_catalog.replace(pg_catalog.gen_random_uuid()::text
+				|| pg_catalog.gen_random_uuid()::text, '-', ''), 'hex');
+COMMENT ON TABLE scim.notify_key IS 'The secret that derives each tenant''s NOTIFY channel name (scim.events_channel)';
+
+-- API: Public
+-- The channel to LISTEN on for a tenant's events ("scim_events_" and 32 hex
+-- digits); the payload of each notification is {"seq": <seq>}.
+CREATE FUNCTION scim.events_channel(tenant text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'scim_events_channel'
+LANGUAGE C STABLE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION scim.events_channel(text) IS 'The NOTIFY channel of the tenant''s events (the payload is {"seq": <seq>})';

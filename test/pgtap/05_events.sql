@@ -8,7 +8,7 @@
 CREATE EXTENSION IF NOT EXISTS pgtap;
 
 BEGIN;
-SELECT plan(48);
+SELECT plan(51);
 
 CREATE FUNCTION pg_temp.ops(VARIADIC o jsonb[]) RETURNS jsonb
 LANGUAGE sql AS $$
@@ -49,6 +49,8 @@ DECLARE
 						split_part(current_setting('unix_socket_directories'), ',', 1),
 						current_setting('port'), current_database(), current_user);
 	got jsonb := '[]';
+	cq text := scim.events_channel(tq);
+	cn text := scim.events_channel(tn);
 	evs jsonb;
 	r record;
 	i int;
@@ -58,17 +60,18 @@ BEGIN
 	BEGIN
 		PERFORM dblink_connect('pgtap05_listen', conn);
 		PERFORM dblink_connect('pgtap05_write', conn);
-		PERFORM dblink_exec('pgtap05_listen', 'LISTEN scim_events');
+		PERFORM dblink_exec('pgtap05_listen', format('LISTEN %I', cq));
+		PERFORM dblink_exec('pgtap05_listen', format('LISTEN %I', cn));
 		PERFORM 1 FROM dblink('pgtap05_write', format('SELECT scim.tenant_create(%L, %L)::text', tq, '{"notify": false}')) AS x(v text);
 		PERFORM 1 FROM dblink('pgtap05_write', format('SELECT scim.user_create(%L, %L)::text', tq, '{"userName": "quiet"}')) AS x(v text);
 		PERFORM 1 FROM dblink('pgtap05_write', format('SELECT scim.tenant_create(%L)::text', tn)) AS x(v text);
 		PERFORM 1 FROM dblink('pgtap05_write', format('SELECT scim.user_create(%L, %L)::text', tn, '{"userName": "loud"}')) AS x(v text);
 		FOR i IN 1..200 LOOP
 			FOR r IN SELECT * FROM dblink_get_notify('pgtap05_listen') LOOP
-				IF r.extra::jsonb ->> 'tenant' IN (tq, tn) THEN
+				IF r.notify_name IN (cq, cn) THEN
 					got := got || jsonb_build_object('channel', r.notify_name, 'payload', r.extra::jsonb);
 				END IF;
-				done := done OR r.extra::jsonb ->> 'tenant' = tn;
+				done := done OR r.notify_name = cn;
 			END LOOP;
 			EXIT WHEN done;
 			PERFORM pg_sleep(0.05);
@@ -104,11 +107,24 @@ SELECT is((SELECT count(*)::int FROM jsonb_array_elements(r -> 'events') e WHERE
 		  'both committed creates recorded an event row') FROM probe;
 SELECT is(jsonb_array_length(r -> 'notifications'), 1,
 		  'the listener got one notification: none for the tenant with notify off') FROM probe;
-SELECT is(r -> 'notifications' -> 0 ->> 'channel', 'scim_events', 'on channel scim_events') FROM probe;
+SELECT is(r -> 'notifications' -> 0 ->> 'channel', scim.events_channel(:'tn'), 'on the tenant''s channel, scim.events_channel') FROM probe;
 SELECT is(r -> 'notifications' -> 0 -> 'payload',
-		  jsonb_build_object('tenant', :'tn',
-			'seq', (SELECT (e ->> 'seq')::bigint FROM jsonb_array_elements(r -> 'events') e WHERE e ->> 'tenant' = :'tn')),
-		  'the payload names the tenant and the event''s seq') FROM probe;
+		  jsonb_build_object('seq', (SELECT (e ->> 'seq')::bigint FROM jsonb_array_elements(r -> 'events') e WHERE e ->> 'tenant' = :'tn')),
+		  'the payload is the event''s seq alone: it names no tenant') FROM probe;
+-- the channel name is a keyed hash: it names no tenant either, and another
+-- tenant's differs
+SELECT matches(scim.events_channel(:'tn'), '^scim_events_[0-9a-f]{32}$', 'a channel is scim_events_ and 32 hex digits');
+SELECT ok(scim.events_channel(:'tn') <> scim.events_channel(:'tq')
+		  AND strpos(scim.events_channel(:'tn'), :'tn') = 0
+		  AND scim.events_channel(:'tn') <> 'scim_events_' || left(encode(sha256(convert_to(:'tn', 'UTF8')), 'hex'), 32),
+		  'each tenant has its own channel, not derivable from its name without the key');
+SELECT ok(NOT has_table_privilege('scim_app', 'scim.notify_key', 'SELECT')
+		  AND NOT has_table_privilege('scim_admin', 'scim.notify_key', 'SELECT')
+		  AND NOT has_table_privilege('scim_anon', 'scim.notify_key', 'SELECT')
+		  AND NOT has_function_privilege('scim_anon', 'scim.events_channel(text)', 'EXECUTE')
+		  AND NOT has_function_privilege('scim_admin', 'scim.events_channel(text)', 'EXECUTE')
+		  AND has_function_privilege('scim_app', 'scim.events_channel(text)', 'EXECUTE'),
+		  'only scim_app learns channel names; no role but the owner reads the key');
 SELECT is((SELECT count(*)::int FROM scim.tenants WHERE tenant_id IN (:'tq', :'tn')), 0,
 		  'the probe cleaned up after itself');
 

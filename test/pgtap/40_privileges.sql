@@ -8,7 +8,7 @@ CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS scim_test;
 
 BEGIN;
-SELECT plan(131);
+SELECT plan(132);
 
 -- q's first column (as text) run as role r; with tenant, scim.tenant is
 -- that tenant while q runs.  An error propagates (throws_ok catches it,
@@ -449,10 +449,14 @@ SELECT ok(has_function_privilege('scim_admin', 'scim.token_issue(text,text,times
 		  AND has_function_privilege('scim_admin', 'scim.tenant_create(text,jsonb)', 'EXECUTE'),
 		  'scim_admin manages tenants and tokens');
 SELECT is(has_function_privilege('scim_admin', 'scim.user_list(text,text,integer,integer,text,text)', 'EXECUTE'), false,
-		  'scim_admin does not read users');
+		  'scim_admin does not read users through the SQL API');
 SELECT table_privs_are('scim', 'tokens', 'scim_admin', ARRAY[]::text[], 'scim_admin cannot read the token table either');
-SELECT matches(pg_temp.as_role('scim_admin', $$SELECT scim.token_issue('pgtap40_a', 'ops')$$), '^scim_[0-9a-f]{64}$',
-			   'scim_admin issues a token');
+SELECT pg_temp.as_role('scim_admin', $$SELECT scim.token_issue('pgtap40_a', 'ops')$$) AS tok_ops \gset
+SELECT matches(:'tok_ops', '^scim_[0-9a-f]{64}$', 'scim_admin issues a token');
+-- ... and so may act as the tenant's identity provider over HTTP
+-- (docs/security.md, threat model): the token reads the tenant's users
+SELECT is((SELECT body ->> 'totalResults' FROM pg_temp.http('GET', '/scim/v2/Users', 'Bearer ' || :'tok_ops')),
+		  '1', 'a token scim_admin issued reads its tenant''s users over HTTP');
 SELECT lives_ok($$SELECT pg_temp.as_role('scim_admin', $q$SELECT scim.token_revoke('pgtap40_a', 'ops')$q$)$$,
 				'scim_admin revokes it');
 
