@@ -106,7 +106,8 @@ SELECT set_eq($$
 		  'scim.group_patch(text,text,jsonb)', 'scim.group_delete(text,text)',
 		  'scim.group_list(text,text,integer,integer,text,text)',
 		  'scim.password_verify(text,text,text)', 'scim.schema_extension_add(text,text,jsonb)',
-		  'scim.bulk(text,jsonb)', 'scim.events_since(text,bigint,integer)'],
+		  'scim.bulk(text,jsonb)', 'scim.events_since(text,bigint,integer)',
+		  'scim.events_channel(text)'],
 	'exactly the entry points are SECURITY DEFINER (a new one must be reviewed here)');
 SELECT is_empty($$
 	SELECT p.oid::regprocedure::text FROM pg_proc p
@@ -376,7 +377,7 @@ SELECT is_empty($$
 		'scim.user_list(text,text,integer,integer,text,text)', 'scim.group_create(text,jsonb)',
 		'scim.group_get(text,text)', 'scim.group_replace(text,text,jsonb)', 'scim.group_patch(text,text,jsonb)',
 		'scim.group_delete(text,text)', 'scim.group_list(text,text,integer,integer,text,text)',
-		'scim.bulk(text,jsonb)', 'scim.events_since(text,bigint,integer)',
+		'scim.bulk(text,jsonb)', 'scim.events_since(text,bigint,integer)', 'scim.events_channel(text)',
 		'scim.password_verify(text,text,text)', 'scim.schema_extension_add(text,text,jsonb)',
 		'scim.tenant_create(text,jsonb)', 'scim.tenant_configure(text,jsonb)']) AS f
 	 WHERE NOT has_function_privilege('scim_app', f, 'EXECUTE')$$,
