@@ -12,6 +12,7 @@
 
 #include "access/transam.h"
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/async.h"
 #include "common/hmac.h"
@@ -19,6 +20,7 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 
 #include "error.h"
@@ -161,7 +163,9 @@ next_event_seq(void)
  *		Any role that may connect may LISTEN to any channel, but only one
  *		that can call scim.events_channel (scim_app) learns a tenant's
  *		channel name; the payload names no tenant either.  The key is read
- *		once per backend.
+ *		once per backend.  A database whose extension is still at 0.1.0
+ *		(library updated, ALTER EXTENSION UPDATE not run yet) has no key
+ *		table: its events go to 0.1.0's channel, scim_events.
  */
 static const char *
 event_channel(const char *tenant)
@@ -178,6 +182,9 @@ event_channel(const char *tenant)
 	{
 		bool		isnull;
 		bytea	   *k;
+
+		if (!OidIsValid(get_relname_relid("notify_key", get_namespace_oid("scim", false))))
+			return "scim_events";
 
 		ScimPlan(&plan, "SELECT key FROM scim.notify_key", 0, NULL);
 		if (ScimExec(plan, NULL, NULL, 2) != 1)
