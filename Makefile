@@ -50,9 +50,10 @@ OBJS = \
 # docs/operations.md, "Upgrades" and "Releasing".  A frozen script of this
 # very version (between its freeze and the bump) is the generated one.
 SQL_SOURCES = $(sort $(wildcard src/sql/*.sql))
+SQL_LIST = sql_built/sources.list
 DATA_built = sql_built/$(EXTENSION)--$(EXTVERSION).sql
 DATA = $(filter-out upgrade/$(EXTENSION)--$(EXTVERSION).sql,$(sort $(wildcard upgrade/$(EXTENSION)--*.sql)))
-EXTRA_CLEAN = sql_built
+EXTRA_CLEAN = sql_built $(OBJS:.o=.d)
 
 # The regression tests also load scim_test, the test aids: a test-only
 # extension installed by scripts/test.sh (make -C test/scim_test install),
@@ -63,16 +64,37 @@ ISOLATION = $(patsubst specs/%.spec,%,$(sort $(wildcard specs/*.spec)))
 ISOLATION_OPTS = --load-extension=pgcrypto --load-extension=$(EXTENSION)
 
 PG_CONFIG ?= pg_config
+# -MMD -MP: each object is compiled with a dependency file (.d, beside the
+# .o) listing the headers it read, included below, so changing a header
+# rebuilds the objects that use it.  The flags go in PG_CFLAGS, not
+# PG_CPPFLAGS: CPPFLAGS also reaches the clang bitcode compile, whose
+# dependency file would overwrite the compiler's with rules for the
+# bitcode file alone.
 PG_CPPFLAGS = -Isrc
-PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare $(SCIM_CFLAGS)
+PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare -MMD -MP $(SCIM_CFLAGS)
 SHLIB_LINK =
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-sql_built/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_SOURCES)
+# After the PGXS include, so that no rule of a .d file becomes the default
+# target.
+-include $(OBJS:.o=.d)
+
+# The install script depends on the files and on their list: SQL_LIST is
+# rewritten only when the set of src/sql/*.sql names changes (a file added,
+# removed or renamed), and then the script is regenerated even though no
+# remaining file is newer than it.
+$(SQL_LIST): FORCE
+	@mkdir -p sql_built
+	@printf '%s\n' $(SQL_SOURCES) | cmp -s - $@ || printf '%s\n' $(SQL_SOURCES) > $@
+
+sql_built/$(EXTENSION)--$(EXTVERSION).sql: $(SQL_SOURCES) $(SQL_LIST)
 	@mkdir -p sql_built
 	cat $(SQL_SOURCES) > $@
+
+.PHONY: FORCE
+FORCE:
 
 # -- developer and operator commands ---------------------------------------
 

@@ -105,7 +105,7 @@ build() {
 	rm -rf "$BUILD"
 	mkdir -p "$BUILD"
 	cp -r Makefile scim.control src sql expected specs upgrade "$BUILD/"
-	find "$BUILD" \( -name '*.o' -o -name '*.so' -o -name '*.bc' \) -delete
+	find "$BUILD" \( -name '*.o' -o -name '*.d' -o -name '*.so' -o -name '*.bc' \) -delete
 	rm -rf "$BUILD/sql_built"
 	if [ $MODE = asan ]; then
 		cflags="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize=alignment -g -O1"
