@@ -251,6 +251,7 @@ check_request(BulkRun *run, ScimJson *request, int payload_bytes)
 	run->ops = palloc0(sizeof(BulkOp) * Max(ops->count, 1));
 	for (i = 0; i < ops->count; i++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		run->ops[i].index = i;
 		parse_op(&run->ops[i], ops->items[i]);
 	}
@@ -404,6 +405,7 @@ collect_refs(const ScimJson *v, List **refs)
 	int			i;
 
 	check_stack_depth();
+	CHECK_FOR_INTERRUPTS();
 	switch (v->type)
 	{
 		case SJ_STRING:
@@ -495,6 +497,7 @@ link_references(BulkRun *run)
 	{
 		BulkOp	   *op = &run->ops[i];
 
+		CHECK_FOR_INTERRUPTS();
 		if (op->nrefs == 0)
 			continue;
 		op->deps = palloc(sizeof(int) * op->nrefs);
@@ -755,6 +758,7 @@ substitute_refs(BulkRun *run, ScimJson *v)
 	int			i;
 
 	check_stack_depth();
+	CHECK_FOR_INTERRUPTS();
 	switch (v->type)
 	{
 		case SJ_STRING:

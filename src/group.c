@@ -26,6 +26,7 @@
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -91,6 +92,14 @@ const char *ScimGroupColumns = SCIM_ROW_SQL(SCIM_GROUP_ROW_ITEMS);
 	"SELECT c.member_id, (l.id IS NOT NULL OR gl.id IS NOT NULL) AS present " \
 	"FROM changed c LEFT JOIN locked l ON l.id = c.member_id " \
 	"LEFT JOIN glocked gl ON gl.id = c.member_id"
+
+/*
+ * A list of member ids is bound as a uuid[] and read with unnest(), as a
+ * join or an IN (SELECT ...) that PostgreSQL hashes, never as "= ANY ($n)":
+ * the statements are prepared once and soon run with a generic plan, which
+ * tests "= ANY" of a parameter by scanning the array for every row, so
+ * replacing k members of a group of n would cost n * k comparisons.
+ */
 
 /* a group's stored state, loaded and locked for a write */
 typedef struct StoredGroup
@@ -203,6 +212,7 @@ ScimGroupRender(ScimRequest *req, HeapTuple tup, TupleDesc desc, bool with_membe
 			char	   *mtype = SPI_getvalue(tt->vals[i], tt->tupdesc, 2);
 			char	   *disp = SPI_getvalue(tt->vals[i], tt->tupdesc, 3);
 
+			CHECK_FOR_INTERRUPTS();
 			ScimJsonSet(m, "value", ScimJsonMakeString(mid));
 			ScimJsonSet(m, "$ref", ScimJsonMakeString(
 													  ScimLocation(req, strcmp(mtype, "User") == 0 ? SCIM_RES_USER : SCIM_RES_GROUP, mid)));
@@ -353,6 +363,7 @@ resolve_members(ScimRequest *req, const pg_uuid_t *group, ScimJson *value,
 		const char *v;
 		pg_uuid_t  *u = palloc(sizeof(pg_uuid_t));
 
+		CHECK_FOR_INTERRUPTS();
 		if (m->type != SJ_OBJECT || (v = ScimJsonGetString(m, "value")) == NULL)
 			ScimError(SCIM_ERR_INVALID_VALUE,
 					  "%seach member must be an object with a string \"value\"", prefix);
@@ -384,6 +395,7 @@ resolve_members(ScimRequest *req, const pg_uuid_t *group, ScimJson *value,
 		char	   *kind = ScimSpiText(i, 2);
 		const char *v = ScimJsonGetString(list->items[i], "value");
 
+		CHECK_FOR_INTERRUPTS();
 		if (kind == NULL)
 			ScimError(SCIM_ERR_INVALID_VALUE,
 					  "%smember \"%s\" is not a user or group of this organization",
@@ -462,7 +474,7 @@ remove_members(MemberChanges *mc, ArrayType *ids)
 	values[3] = PointerGetDatum(ids);
 	ScimPlan(&plan,
 			 "WITH changed AS (DELETE FROM scim.members m WHERE m.tenant_id = $1 AND m.group_id = $2 "
-			 "AND m.member_id = ANY ($4) AND " VISIBLE_MEMBER
+			 "AND m.member_id IN (SELECT x.id FROM unnest($4) AS x(id)) AND " VISIBLE_MEMBER
 			 " RETURNING m.member_id, m.member_type), " BUMP_USERS, 4, types);
 	n = ScimExec(plan, values, NULL, 0);
 	mc->removed += n;
@@ -517,13 +529,14 @@ replace_members(MemberChanges *mc, ScimJson *value, int opindex)
 			 "SELECT u.id FROM scim.users u WHERE u.tenant_id = $1 AND u.id IN ("
 			 "SELECT x.id FROM unnest($4) AS x(id) UNION "
 			 "SELECT m.member_id FROM scim.members m WHERE m.tenant_id = $1 AND m.group_id = $2) "
-			 "AND (u.id = ANY ($4)) <> EXISTS (SELECT 1 FROM scim.members m "
+			 "AND (u.id IN (SELECT x.id FROM unnest($4) AS x(id))) <> EXISTS (SELECT 1 FROM scim.members m "
 			 "WHERE m.tenant_id = $1 AND m.group_id = $2 AND m.member_id = u.id) "
 			 "ORDER BY u.id FOR NO KEY UPDATE OF u", 4, types);
 	ScimExec(lck, values, NULL, 0);
 	ScimPlan(&plan,
 			 "WITH changed AS (DELETE FROM scim.members m WHERE m.tenant_id = $1 AND m.group_id = $2 "
-			 "AND NOT (m.member_id = ANY ($4)) AND " VISIBLE_MEMBER
+			 "AND NOT EXISTS (SELECT 1 FROM unnest($4) AS x(id) WHERE x.id = m.member_id) AND "
+			 VISIBLE_MEMBER
 			 " RETURNING m.member_id, m.member_type), " BUMP_USERS, 4, types);
 	n = ScimExec(plan, values, NULL, 0);
 	mc->removed += n;
@@ -834,7 +847,7 @@ ScimGroupCreate(ScimRequest *req, ScimJson *in)
 	Datum		values[6];
 	char		nulls[6] = "      ";
 	ScimJson   *doc = ScimValidate(ScimResourceType(req->tenant, SCIM_RES_GROUP), in);
-	StoredGroup	st;
+	StoredGroup st;
 	MemberChanges *mc;
 	ScimJson   *changes;
 	const char *name = ScimJsonGetString(doc, "displayName");

@@ -82,7 +82,9 @@ ScimJsonOut(StringInfo buf, const ScimJson *v)
 {
 	int			i;
 
+	/* once per node: a long array or a deep tree stays interruptible */
 	check_stack_depth();
+	CHECK_FOR_INTERRUPTS();
 	if (v == NULL)
 	{
 		appendStringInfoString(buf, "null");
@@ -181,6 +183,7 @@ push_jsonb(JsonbParseState **state, const ScimJson *v, JsonbIteratorToken tok)
 	int			i;
 
 	check_stack_depth();
+	CHECK_FOR_INTERRUPTS();
 	switch (v ? v->type : SJ_NULL)
 	{
 		case SJ_OBJECT:
@@ -266,6 +269,7 @@ ScimJsonFromJsonb(Jsonb *jb)
 	{
 		ScimJson   *node;
 
+		CHECK_FOR_INTERRUPTS();
 		switch (tok)
 		{
 			case WJB_BEGIN_ARRAY:

@@ -62,8 +62,8 @@
 #include "postgres.h"
 
 #include "common/hashfn.h"
-#include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "utils/memutils.h"
 
 #include "filter.h"
 #include "json.h"
@@ -74,9 +74,8 @@
 /* one item of "attributes" or "excludedAttributes", resolved */
 typedef struct ProjItem
 {
-	const char *scope;			/* NULL: the top level (core schema and
-								 * common attributes); else an extension
-								 * URN */
+	const char *scope;			/* NULL: the top level (core schema and common
+								 * attributes); else an extension URN */
 	const char *attr;			/* NULL: the whole scope */
 	const char *sub;			/* NULL: the whole attribute */
 } ProjItem;
@@ -543,10 +542,22 @@ ScimProject(const ScimResourceTypeDef *rt, ScimJson *doc,
 {
 	ProjList	list;
 	int			i;
+	MemoryContext work;
+	MemoryContext old;
 
 	if (rt == NULL || doc == NULL || doc->type != SJ_OBJECT)
 		return;
 
+	/*
+	 * The list, its index and the lookup keys live in a context of their own,
+	 * gone when this resource is done: a page projects each of its resources
+	 * with the whole list, and would otherwise keep every resource's copy
+	 * until the response is written.  The steps below only drop or reorder
+	 * members of doc, allocating nothing that doc keeps.
+	 */
+	work = AllocSetContextCreate(CurrentMemoryContext, "scim projection",
+								 ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(work);
 	if (!is_blank(attributes))
 	{
 		parse_list(rt, doc, attributes, &list);
@@ -564,24 +575,39 @@ ScimProject(const ScimResourceTypeDef *rt, ScimJson *doc,
 	for (i = 0; rt->extensions[i] != NULL; i++)
 		strip_never(rt->extensions[i],
 					ScimJsonGet(doc, rt->extensions[i]->urn));
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(work);
 
 	ScimTidyExtensions(rt, doc);
 }
 
-/* the lower-cased key of scope (NULL: ""), attr and sub in a ProjIndex */
+/*
+ * the lower-cased key of scope (NULL: ""), attr and sub in a ProjIndex,
+ * palloc'd at its exact size (it is built for every lookup)
+ */
 static char *
 index_key(const char *scope, const char *attr, const char *sub)
 {
-	StringInfoData buf;
+	const char *parts[3] = {scope, attr, sub};
+	size_t		len = 2;
+	char	   *key;
 	char	   *p;
+	int			k;
 
-	initStringInfo(&buf);
-	appendStringInfo(&buf, "%s\x01%s\x01%s", scope ? scope : "",
-					 attr ? attr : "", sub ? sub : "");
-	for (p = buf.data; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p += 'a' - 'A';
-	return buf.data;
+	for (k = 0; k < 3; k++)
+		len += parts[k] ? strlen(parts[k]) : 0;
+	p = key = palloc(len + 1);
+	for (k = 0; k < 3; k++)
+	{
+		const char *s;
+
+		if (k > 0)
+			*p++ = '\x01';
+		for (s = parts[k]; s != NULL && *s; s++)
+			*p++ = (*s >= 'A' && *s <= 'Z') ? *s + ('a' - 'A') : *s;
+	}
+	*p = '\0';
+	return key;
 }
 
 /* add a key to ix; false when it was there already */
@@ -593,7 +619,10 @@ index_add(ProjIndex *ix, const char *scope, const char *attr, const char *sub)
 	int			i;
 
 	if (index_has(ix, scope, attr, sub))
+	{
+		pfree(key);
 		return false;
+	}
 	if (2 * (ix->n + 1) > ix->cap)
 	{
 		ProjIndex	big;

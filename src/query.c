@@ -38,6 +38,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "common/hashfn.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
@@ -266,9 +267,9 @@ ScimList(ScimRequest *req, ScimResourceKind kind, const ScimListParams *params)
 	}
 
 	/*
-	 * userName eq "..." alone, the IdPs' lookup before every create: one
-	 * user or none, read from the userName key (key_fetch.c), with no SQL.
-	 * sortBy is compiled all the same, for its errors.
+	 * userName eq "..." alone, the IdPs' lookup before every create: one user
+	 * or none, read from the userName key (key_fetch.c), with no SQL. sortBy
+	 * is compiled all the same, for its errors.
 	 */
 	if (user_name != NULL)
 	{
@@ -294,8 +295,8 @@ ScimList(ScimRequest *req, ScimResourceKind kind, const ScimListParams *params)
 
 	/*
 	 * The page first: a page that is neither full nor empty past the start
-	 * tells the total by itself, so the usual lookup (userName eq, one or
-	 * no match) is one statement.  Both statements read the same snapshot.
+	 * tells the total by itself, so the usual lookup (userName eq, one or no
+	 * match) is one statement.  Both statements read the same snapshot.
 	 */
 	if (q->count > 0)
 	{
@@ -319,6 +320,7 @@ ScimList(ScimRequest *req, ScimResourceKind kind, const ScimListParams *params)
 	{
 		ScimJson   *r;
 
+		CHECK_FOR_INTERRUPTS();
 		if (kind == SCIM_RES_USER)
 			r = ScimUserRender(req, tt->vals[i], tt->tupdesc);
 		else
