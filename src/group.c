@@ -236,19 +236,12 @@ static bool
 load_group(ScimRequest *req, const char *id, HeapTuple *tup, TupleDesc *desc)
 {
 	static SPIPlanPtr plan = NULL;
-	Oid			types[2] = {TEXTOID, UUIDOID};
-	Datum		values[2];
-	pg_uuid_t  *uuid = palloc(sizeof(pg_uuid_t));
+	pg_uuid_t	uuid;
 
-	if (!ScimParseUuid(id, uuid))
-		return false;
-	values[0] = tenant_datum(req);
-	values[1] = UUIDPGetDatum(uuid);
-	ScimPlan(&plan,
-			 psprintf("SELECT %s FROM scim.groups g WHERE g.tenant_id = $1 "
-					  "AND g.id = $2 FOR NO KEY UPDATE", ScimGroupColumns),
-			 2, types);
-	if (ScimExec(plan, values, NULL, 1) != 1)
+	if (!ScimLockRow(req, &plan,
+					 psprintf("SELECT %s FROM scim.groups g WHERE g.tenant_id = $1 "
+							  "AND g.id = $2 FOR NO KEY UPDATE", ScimGroupColumns),
+					 id, &uuid))
 		return false;
 	*tup = SPI_tuptable->vals[0];
 	*desc = SPI_tuptable->tupdesc;
@@ -457,6 +450,31 @@ add_members(MemberChanges *mc, ScimJson *value, int opindex)
 	note_ids(mc->added_ids, SPI_tuptable, n);
 }
 
+/*
+ * member_params
+ *		The parameters of the member statements: $1 the tenant, $2 the group,
+ *		$3 whether deactivated users count as members, $4 ids (when given).
+ */
+static void
+member_params(MemberChanges *mc, ArrayType *ids, Datum *values)
+{
+	values[0] = tenant_datum(mc->req);
+	values[1] = UUIDPGetDatum(&mc->group->uuid);
+	values[2] = BoolGetDatum(mc->req->tenant->list_deactivated_members);
+	if (ids != NULL)
+		values[3] = PointerGetDatum(ids);
+}
+
+/* run a member-removing statement and note the members it removed */
+static void
+run_removal(MemberChanges *mc, SPIPlanPtr plan, Datum *values)
+{
+	uint64		n = ScimExec(plan, values, NULL, 0);
+
+	mc->removed += n;
+	note_ids(mc->removed_ids, SPI_tuptable, n);
+}
+
 /* remove the visible members whose ids are in ids */
 static void
 remove_members(MemberChanges *mc, ArrayType *ids)
@@ -464,21 +482,15 @@ remove_members(MemberChanges *mc, ArrayType *ids)
 	static SPIPlanPtr plan = NULL;
 	Oid			types[4] = {TEXTOID, UUIDOID, BOOLOID, UUIDARRAYOID};
 	Datum		values[4];
-	uint64		n;
 
 	if (ArrayGetNItems(ARR_NDIM(ids), ARR_DIMS(ids)) == 0)
 		return;
-	values[0] = tenant_datum(mc->req);
-	values[1] = UUIDPGetDatum(&mc->group->uuid);
-	values[2] = BoolGetDatum(mc->req->tenant->list_deactivated_members);
-	values[3] = PointerGetDatum(ids);
+	member_params(mc, ids, values);
 	ScimPlan(&plan,
 			 "WITH changed AS (DELETE FROM scim.members m WHERE m.tenant_id = $1 AND m.group_id = $2 "
 			 "AND m.member_id IN (SELECT x.id FROM unnest($4) AS x(id)) AND " VISIBLE_MEMBER
 			 " RETURNING m.member_id, m.member_type), " BUMP_USERS, 4, types);
-	n = ScimExec(plan, values, NULL, 0);
-	mc->removed += n;
-	note_ids(mc->removed_ids, SPI_tuptable, n);
+	run_removal(mc, plan, values);
 }
 
 /* remove every visible member */
@@ -488,18 +500,13 @@ remove_all_members(MemberChanges *mc)
 	static SPIPlanPtr plan = NULL;
 	Oid			types[3] = {TEXTOID, UUIDOID, BOOLOID};
 	Datum		values[3];
-	uint64		n;
 
-	values[0] = tenant_datum(mc->req);
-	values[1] = UUIDPGetDatum(&mc->group->uuid);
-	values[2] = BoolGetDatum(mc->req->tenant->list_deactivated_members);
+	member_params(mc, NULL, values);
 	ScimPlan(&plan,
 			 "WITH changed AS (DELETE FROM scim.members m WHERE m.tenant_id = $1 AND m.group_id = $2 "
 			 "AND " VISIBLE_MEMBER " RETURNING m.member_id, m.member_type), " BUMP_USERS,
 			 3, types);
-	n = ScimExec(plan, values, NULL, 0);
-	mc->removed += n;
-	note_ids(mc->removed_ids, SPI_tuptable, n);
+	run_removal(mc, plan, values);
 }
 
 /* make the visible members exactly those listed in value */
@@ -512,12 +519,8 @@ replace_members(MemberChanges *mc, ScimJson *value, int opindex)
 	Datum		values[4];
 	ArrayType  *kinds;
 	ArrayType  *ids = resolve_members(mc->req, &mc->group->uuid, value, &kinds, opindex);
-	uint64		n;
 
-	values[0] = tenant_datum(mc->req);
-	values[1] = UUIDPGetDatum(&mc->group->uuid);
-	values[2] = BoolGetDatum(mc->req->tenant->list_deactivated_members);
-	values[3] = PointerGetDatum(ids);
+	member_params(mc, ids, values);
 
 	/*
 	 * The removal and the addition below are two statements, each locking its
@@ -538,9 +541,7 @@ replace_members(MemberChanges *mc, ScimJson *value, int opindex)
 			 "AND NOT EXISTS (SELECT 1 FROM unnest($4) AS x(id) WHERE x.id = m.member_id) AND "
 			 VISIBLE_MEMBER
 			 " RETURNING m.member_id, m.member_type), " BUMP_USERS, 4, types);
-	n = ScimExec(plan, values, NULL, 0);
-	mc->removed += n;
-	note_ids(mc->removed_ids, SPI_tuptable, n);
+	run_removal(mc, plan, values);
 	add_members(mc, value, opindex);
 }
 
@@ -733,17 +734,11 @@ static void
 check_name_free(ScimRequest *req, const char *name, const pg_uuid_t *except)
 {
 	static SPIPlanPtr plan = NULL;
-	Oid			types[3] = {TEXTOID, TEXTOID, UUIDOID};
-	Datum		values[3];
 
-	values[0] = tenant_datum(req);
-	values[1] = CStringGetTextDatum(name);
-	values[2] = UUIDPGetDatum(except);
-	ScimPlan(&plan,
-			 "SELECT 1 FROM scim.groups g WHERE g.tenant_id = $1 "
-			 "AND scim._lower(g.display_name) = lower($2) AND g.id <> $3", 3, types);
-	if (ScimExec(plan, values, NULL, 1) > 0)
-		ScimError(SCIM_ERR_UNIQUENESS, "group displayName \"%s\" is already in use", name);
+	ScimCheckKeyFree(req, &plan,
+					 "SELECT 1 FROM scim.groups g WHERE g.tenant_id = $1 "
+					 "AND scim._lower(g.display_name) = lower($2) AND g.id <> $3",
+					 "group displayName", name, except);
 }
 
 /*
@@ -929,12 +924,7 @@ ScimGroupReplace(ScimRequest *req, const char *id, ScimJson *in)
 	ScimJsonRemove(doc, "members");
 	if (req->tenant->put_merge)
 	{
-		ScimJson   *merged = ScimJsonCopy(old->norm);
-		int			i;
-
-		for (i = 0; i < doc->count; i++)
-			ScimJsonSet(merged, doc->keys[i], doc->items[i]);
-		doc = merged;
+		doc = ScimMergeOver(old->norm, doc);
 		if (members != NULL)
 			replace_members(mc, members, 0);
 	}

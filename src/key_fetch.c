@@ -448,6 +448,56 @@ user_groups(Datum tenant, Datum user_id, Snapshot snap, bool *isnull)
 }
 
 /*
+ * fetch_row
+ *		The row found through index index_rel by (tenant, key) in the users
+ *		table (user) or the groups table, as one tuple of ScimUserColumns' or
+ *		ScimGroupColumns' shape in *tup and *desc; false when there is none.
+ *		A key for the userName index is folded as that index folds it.
+ */
+static bool
+fetch_row(bool user, int index_rel, Datum tenant, RegProcedure eq, Datum key,
+		  HeapTuple *tup, TupleDesc *desc)
+{
+	const AttrNumber *att = user ? info.user_att : info.group_att;
+	int			n = user ? NUM_USER_COLUMNS : NUM_GROUP_COLUMNS;
+	Datum		values[Max(UC_GROUPS, NUM_GROUP_COLUMNS)];
+	bool		nulls[Max(UC_GROUPS, NUM_GROUP_COLUMNS)];
+	Relation	heap;
+	Relation	index;
+	TupleTableSlot *slot;
+	Snapshot	snap;
+	bool		found;
+	int			i;
+
+	snap = begin_read();
+	heap = table_open(info.rels[user ? REL_USERS : REL_GROUPS], NoLock);
+	index = index_open(info.rels[index_rel], NoLock);
+	slot = table_slot_create(heap, NULL);
+	if (index_rel == REL_USERS_USER_NAME)
+		key = DirectFunctionCall1Coll(lower, index->rd_indcollation[1], key);
+	found = fetch_one(heap, index, tenant, eq, key, snap, slot);
+	if (found)
+	{
+		slot_getallattrs(slot);
+		for (i = 0; i < n; i++)
+		{
+			values[i] = slot->tts_values[att[i] - 1];
+			nulls[i] = slot->tts_isnull[att[i] - 1];
+		}
+		if (user)
+			values[UC_GROUPS - 1] = user_groups(tenant, values[UC_ID - 1], snap,
+												&nulls[UC_GROUPS - 1]);
+		*desc = user ? info.user_desc : info.group_desc;
+		*tup = heap_form_tuple(*desc, values, nulls);
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(index, NoLock);
+	table_close(heap, NoLock);
+	PopActiveSnapshot();
+	return found;
+}
+
+/*
  * ScimUserFetch
  *		The user of the request's tenant with id *id or, id NULL, with
  *		userName user_name (folded as the userName key is: scim._lower), as
@@ -459,51 +509,12 @@ ScimUserFetch(ScimRequest *req, const pg_uuid_t *id, const char *user_name,
 			  HeapTuple *tup, TupleDesc *desc)
 {
 	Datum		tenant = CStringGetTextDatum(req->tenant->id);
-	Datum		values[UC_GROUPS];
-	bool		nulls[UC_GROUPS];
-	Relation	users;
-	Relation	index;
-	TupleTableSlot *slot;
-	Snapshot	snap;
-	bool		found;
-	int			i;
 
-	snap = begin_read();
-
-	users = table_open(info.rels[REL_USERS], NoLock);
-	slot = table_slot_create(users, NULL);
 	if (id != NULL)
-	{
-		index = index_open(info.rels[REL_USERS_PKEY], NoLock);
-		found = fetch_one(users, index, tenant, F_UUID_EQ, UUIDPGetDatum(id),
-						  snap, slot);
-	}
-	else
-	{
-		index = index_open(info.rels[REL_USERS_USER_NAME], NoLock);
-		found = fetch_one(users, index, tenant, F_TEXTEQ,
-						  DirectFunctionCall1Coll(lower, index->rd_indcollation[1],
-												  CStringGetTextDatum(user_name)),
-						  snap, slot);
-	}
-	if (found)
-	{
-		slot_getallattrs(slot);
-		for (i = 0; i < (int) NUM_USER_COLUMNS; i++)
-		{
-			values[i] = slot->tts_values[info.user_att[i] - 1];
-			nulls[i] = slot->tts_isnull[info.user_att[i] - 1];
-		}
-		values[UC_GROUPS - 1] = user_groups(tenant, values[UC_ID - 1], snap,
-											&nulls[UC_GROUPS - 1]);
-		*tup = heap_form_tuple(info.user_desc, values, nulls);
-		*desc = info.user_desc;
-	}
-	ExecDropSingleTupleTableSlot(slot);
-	index_close(index, NoLock);
-	table_close(users, NoLock);
-	PopActiveSnapshot();
-	return found;
+		return fetch_row(true, REL_USERS_PKEY, tenant, F_UUID_EQ,
+						 UUIDPGetDatum(id), tup, desc);
+	return fetch_row(true, REL_USERS_USER_NAME, tenant, F_TEXTEQ,
+					 CStringGetTextDatum(user_name), tup, desc);
 }
 
 /*
@@ -532,35 +543,6 @@ bool
 ScimGroupFetch(ScimRequest *req, const pg_uuid_t *id, HeapTuple *tup,
 			   TupleDesc *desc)
 {
-	Datum		values[NUM_GROUP_COLUMNS];
-	bool		nulls[NUM_GROUP_COLUMNS];
-	Relation	groups;
-	Relation	index;
-	TupleTableSlot *slot;
-	Snapshot	snap;
-	bool		found;
-	int			i;
-
-	snap = begin_read();
-	groups = table_open(info.rels[REL_GROUPS], NoLock);
-	index = index_open(info.rels[REL_GROUPS_PKEY], NoLock);
-	slot = table_slot_create(groups, NULL);
-	found = fetch_one(groups, index, CStringGetTextDatum(req->tenant->id),
-					  F_UUID_EQ, UUIDPGetDatum(id), snap, slot);
-	if (found)
-	{
-		slot_getallattrs(slot);
-		for (i = 0; i < (int) NUM_GROUP_COLUMNS; i++)
-		{
-			values[i] = slot->tts_values[info.group_att[i] - 1];
-			nulls[i] = slot->tts_isnull[info.group_att[i] - 1];
-		}
-		*tup = heap_form_tuple(info.group_desc, values, nulls);
-		*desc = info.group_desc;
-	}
-	ExecDropSingleTupleTableSlot(slot);
-	index_close(index, NoLock);
-	table_close(groups, NoLock);
-	PopActiveSnapshot();
-	return found;
+	return fetch_row(false, REL_GROUPS_PKEY, CStringGetTextDatum(req->tenant->id),
+					 F_UUID_EQ, UUIDPGetDatum(id), tup, desc);
 }

@@ -12,6 +12,8 @@
  *
  *-------------------------------------------------------------------------
  */
+#include <stdint.h>
+
 #include "pure.h"
 
 /* forward declarations */
@@ -29,19 +31,7 @@ ascii_lower(unsigned char c)
 int
 scim_strcasecmp(const char *a, const char *b)
 {
-	const unsigned char *x = (const unsigned char *) a;
-	const unsigned char *y = (const unsigned char *) b;
-
-	for (;;)
-	{
-		unsigned char cx = ascii_lower(*x++);
-		unsigned char cy = ascii_lower(*y++);
-
-		if (cx != cy)
-			return (int) cx - (int) cy;
-		if (cx == '\0')
-			return 0;
-	}
+	return scim_strncasecmp(a, b, SIZE_MAX);
 }
 
 /* Compare at most n bytes of two strings, ignoring ASCII case */

@@ -301,3 +301,62 @@ ScimChangedAttributes(const ScimJson *before, const ScimJson *after)
 		qsort(names->items, names->count, sizeof(ScimJson *), name_cmp);
 	return names;
 }
+
+/*
+ * ScimMergeOver
+ *		A PUT under the tenant's put_merge: the attributes of doc set over a
+ *		copy of the stored document, the others kept.
+ */
+ScimJson *
+ScimMergeOver(ScimJson *stored, ScimJson *doc)
+{
+	ScimJson   *merged = ScimJsonCopy(stored);
+	int			i;
+
+	for (i = 0; i < doc->count; i++)
+		ScimJsonSet(merged, doc->keys[i], doc->items[i]);
+	return merged;
+}
+
+/*
+ * ScimLockRow
+ *		Run sql (cached in *plan), which takes the tenant as $1 and the uuid
+ *		id as $2 and returns the row it locks, if any.  False when id is not
+ *		a UUID or there is no such row; else the row is SPI_tuptable's and
+ *		the parsed id is in *uuid.
+ */
+bool
+ScimLockRow(ScimRequest *req, SPIPlanPtr *plan, const char *sql, const char *id,
+			pg_uuid_t *uuid)
+{
+	Oid			types[2] = {TEXTOID, UUIDOID};
+	Datum		values[2];
+
+	if (!ScimParseUuid(id, uuid))
+		return false;
+	values[0] = CStringGetTextDatum(req->tenant->id);
+	values[1] = UUIDPGetDatum(uuid);
+	ScimPlan(plan, sql, 2, types);
+	return ScimExec(*plan, values, NULL, 1) == 1;
+}
+
+/*
+ * ScimCheckKeyFree
+ *		409 when sql (cached in *plan; $1 the tenant, $2 key, $3 the id to
+ *		leave out) finds a row: another resource of the tenant has key as
+ *		its what.
+ */
+void
+ScimCheckKeyFree(ScimRequest *req, SPIPlanPtr *plan, const char *sql,
+				 const char *what, const char *key, const pg_uuid_t *except)
+{
+	Oid			types[3] = {TEXTOID, TEXTOID, UUIDOID};
+	Datum		values[3];
+
+	values[0] = CStringGetTextDatum(req->tenant->id);
+	values[1] = CStringGetTextDatum(key);
+	values[2] = UUIDPGetDatum(except);
+	ScimPlan(plan, sql, 3, types);
+	if (ScimExec(*plan, values, NULL, 1) > 0)
+		ScimError(SCIM_ERR_UNIQUENESS, "%s \"%s\" is already in use", what, key);
+}

@@ -15,6 +15,7 @@
 #include "postgres.h"
 
 #include "datatype/timestamp.h"
+#include "executor/spi.h"
 #include "utils/uuid.h"
 
 #include "json.h"
@@ -50,6 +51,14 @@ extern ScimJson *ScimMeta(ScimRequest *req, ScimResourceKind kind, const char *i
 extern char *ScimVersionTag(int64 version);
 extern void ScimCheckIfMatch(ScimRequest *req, int64 version);
 extern ScimJson *ScimChangedAttributes(const ScimJson *before, const ScimJson *after);
+extern ScimJson *ScimMergeOver(ScimJson *stored, ScimJson *doc);
+
+/* the statements users and groups share the shape of */
+extern bool ScimLockRow(ScimRequest *req, SPIPlanPtr *plan, const char *sql,
+						const char *id, pg_uuid_t *uuid);
+extern void ScimCheckKeyFree(ScimRequest *req, SPIPlanPtr *plan, const char *sql,
+							 const char *what, const char *key,
+							 const pg_uuid_t *except);
 
 /* the change feed: one row of scim.events per change */
 extern void ScimEventAppend(ScimRequest *req, const char *resource_type,

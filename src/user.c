@@ -282,18 +282,11 @@ static bool
 load_user(ScimRequest *req, const char *id, HeapTuple *tup, TupleDesc *desc)
 {
 	static SPIPlanPtr plan = NULL;
-	Oid			types[2] = {TEXTOID, UUIDOID};
-	Datum		values[2];
 	pg_uuid_t  *uuid = palloc(sizeof(pg_uuid_t));
 
-	if (!ScimParseUuid(id, uuid))
-		return false;
-	values[0] = CStringGetTextDatum(req->tenant->id);
-	values[1] = UUIDPGetDatum(uuid);
-	ScimPlan(&plan,
-			 psprintf("SELECT %s FROM scim.users u WHERE u.tenant_id = $1 AND u.id = $2 "
-					  "FOR NO KEY UPDATE OF u", row_columns), 2, types);
-	if (ScimExec(plan, values, NULL, 1) != 1)
+	if (!ScimLockRow(req, &plan,
+					 psprintf("SELECT %s FROM scim.users u WHERE u.tenant_id = $1 AND u.id = $2 "
+							  "FOR NO KEY UPDATE OF u", row_columns), id, uuid))
 		return false;
 	*desc = SPI_tuptable->tupdesc;
 	*tup = with_groups(req, uuid, SPI_tuptable->vals[0], *desc);
@@ -558,17 +551,11 @@ check_user_name_free(ScimRequest *req, const char *user_name,
 					 const pg_uuid_t *except)
 {
 	static SPIPlanPtr plan = NULL;
-	Oid			types[3] = {TEXTOID, TEXTOID, UUIDOID};
-	Datum		values[3];
 
-	values[0] = CStringGetTextDatum(req->tenant->id);
-	values[1] = CStringGetTextDatum(user_name);
-	values[2] = UUIDPGetDatum(except);
-	ScimPlan(&plan,
-			 "SELECT 1 FROM scim.users u WHERE u.tenant_id = $1 "
-			 "AND scim._lower(u.user_name) = lower($2) AND u.id <> $3", 3, types);
-	if (ScimExec(plan, values, NULL, 1) > 0)
-		ScimError(SCIM_ERR_UNIQUENESS, "userName \"%s\" is already in use", user_name);
+	ScimCheckKeyFree(req, &plan,
+					 "SELECT 1 FROM scim.users u WHERE u.tenant_id = $1 "
+					 "AND scim._lower(u.user_name) = lower($2) AND u.id <> $3",
+					 "userName", user_name, except);
 }
 
 /* schema of pgcrypto, for crypt() and gen_salt() (cached per backend) */
@@ -607,12 +594,28 @@ derived_datum(List *derived)
 	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
-/* bind the column values of row as $3..$15 and $17 of the write statements */
+/* the parameter types of the write statements (bind_row) */
+static const Oid row_param_types[17] = {
+	TEXTOID, UUIDOID, TEXTOID, TEXTOID, BOOLOID, TEXTOID, TEXTOID, TEXTOID,
+	TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, JSONBOID, TEXTOID,
+	TIMESTAMPTZOID, TEXTARRAYOID
+};
+
+/*
+ * bind_row
+ *		The parameters $1..$17 of the write statements: tenant, id, the
+ *		column values of row, and now as $16.
+ */
 static void
-bind_row(UserRow *row, Datum *values, char *nulls)
+bind_row(ScimRequest *req, pg_uuid_t *uuid, UserRow *row, Datum *values,
+		 char *nulls)
 {
 	int			i;
 
+	memset(nulls, ' ', 17);
+	values[0] = CStringGetTextDatum(req->tenant->id);
+	values[1] = UUIDPGetDatum(uuid);
+	values[15] = TimestampTzGetDatum(GetCurrentTimestamp());
 	values[2] = CStringGetTextDatum(row->user_name);
 	nulls[2] = ' ';
 	values[3] = ScimTextDatumOrNull(row->external_id, &nulls[3]);
@@ -637,9 +640,6 @@ ScimResult *
 ScimUserCreate(ScimRequest *req, ScimJson *in)
 {
 	static SPIPlanPtr plan = NULL;
-	Oid			types[17] = {TEXTOID, UUIDOID, TEXTOID, TEXTOID, BOOLOID, TEXTOID,
-		TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, JSONBOID,
-	TEXTOID, TIMESTAMPTZOID, TEXTARRAYOID};
 	Datum		values[17];
 	char		nulls[17];
 	ScimJson   *doc = ScimValidate(ScimResourceType(req->tenant, SCIM_RES_USER), in);
@@ -657,11 +657,7 @@ ScimUserCreate(ScimRequest *req, ScimJson *in)
 
 	ScimNewUuid(&uuid);
 	id = ScimUuidToString(&uuid);
-	memset(nulls, ' ', sizeof(nulls));
-	values[0] = CStringGetTextDatum(req->tenant->id);
-	values[1] = UUIDPGetDatum(&uuid);
-	bind_row(&row, values, nulls);
-	values[15] = TimestampTzGetDatum(GetCurrentTimestamp());
+	bind_row(req, &uuid, &row, values, nulls);
 
 	/*
 	 * The new row comes back as a GET would read it, no second statement; its
@@ -677,7 +673,7 @@ ScimUserCreate(ScimRequest *req, ScimJson *in)
 						  "CASE WHEN $15 IS NULL THEN NULL ELSE %s.crypt($15, %s.gen_salt('bf')) END, "
 						  "$16, $16, 1, $17) ON CONFLICT DO NOTHING RETURNING %s",
 						  pgcrypto_schema(), pgcrypto_schema(), row_columns),
-				 17, types);
+				 17, row_param_types);
 	if (ScimExec(plan, values, nulls, 0) != 1)
 		ScimError(SCIM_ERR_UNIQUENESS, "userName \"%s\" is already in use", row.user_name);
 	tup = SPI_tuptable->vals[0];
@@ -730,9 +726,6 @@ static int64
 write_update(ScimRequest *req, StoredUser *old, ScimJson *doc, const char *action)
 {
 	static SPIPlanPtr plan = NULL;
-	Oid			types[17] = {TEXTOID, UUIDOID, TEXTOID, TEXTOID, BOOLOID, TEXTOID,
-		TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, JSONBOID,
-	TEXTOID, TIMESTAMPTZOID, TEXTARRAYOID};
 	Datum		values[17];
 	char		nulls[17];
 	UserRow		row;
@@ -756,11 +749,7 @@ write_update(ScimRequest *req, StoredUser *old, ScimJson *doc, const char *actio
 	}
 	derive(&row);
 
-	memset(nulls, ' ', sizeof(nulls));
-	values[0] = CStringGetTextDatum(req->tenant->id);
-	values[1] = UUIDPGetDatum(&old->uuid);
-	bind_row(&row, values, nulls);
-	values[15] = TimestampTzGetDatum(GetCurrentTimestamp());
+	bind_row(req, &old->uuid, &row, values, nulls);
 	/* the updated row comes back as a GET would read it, groups added */
 	if (plan == NULL)
 		ScimPlan(&plan,
@@ -773,7 +762,7 @@ write_update(ScimRequest *req, StoredUser *old, ScimJson *doc, const char *actio
 						  "last_modified = GREATEST($16, u.last_modified), version = u.version + 1, "
 						  "derived = $17 WHERE u.tenant_id = $1 AND u.id = $2 RETURNING %s",
 						  pgcrypto_schema(), pgcrypto_schema(), row_columns),
-				 17, types);
+				 17, row_param_types);
 	if (ScimExec(plan, values, nulls, 0) != 1)
 		elog(ERROR, "the locked user %s was not updated", old->id);
 	old->desc = SPI_tuptable->tupdesc;
@@ -814,18 +803,11 @@ write_update(ScimRequest *req, StoredUser *old, ScimJson *doc, const char *actio
 ScimResult *
 ScimUserReplace(ScimRequest *req, const char *id, ScimJson *in)
 {
-	StoredUser  *old = load_state(req, id);
+	StoredUser *old = load_state(req, id);
 	ScimJson   *doc = ScimValidate(ScimResourceType(req->tenant, SCIM_RES_USER), in);
 
 	if (req->tenant->put_merge)
-	{
-		ScimJson   *merged = ScimJsonCopy(old->norm);
-		int			i;
-
-		for (i = 0; i < doc->count; i++)
-			ScimJsonSet(merged, doc->keys[i], doc->items[i]);
-		doc = merged;
-	}
+		doc = ScimMergeOver(old->norm, doc);
 	else
 	{
 		static const char *const kept[] = {"role", "active", NULL};
@@ -847,7 +829,7 @@ ScimUserReplace(ScimRequest *req, const char *id, ScimJson *in)
 ScimResult *
 ScimUserPatch(ScimRequest *req, const char *id, ScimJson *patch)
 {
-	StoredUser  *old = load_state(req, id);
+	StoredUser *old = load_state(req, id);
 	ScimJson   *patched = ScimPatchApply(ScimResourceType(req->tenant, SCIM_RES_USER), old->raw, patch, NULL);
 	ScimJson   *doc = ScimValidate(ScimResourceType(req->tenant, SCIM_RES_USER), patched);
 
