@@ -27,19 +27,6 @@
 #include "tenant.h"
 #include "user.h"
 
-PG_FUNCTION_INFO_V1(scim_user_create);
-PG_FUNCTION_INFO_V1(scim_user_get);
-PG_FUNCTION_INFO_V1(scim_user_replace);
-PG_FUNCTION_INFO_V1(scim_user_patch);
-PG_FUNCTION_INFO_V1(scim_user_delete);
-PG_FUNCTION_INFO_V1(scim_user_list);
-PG_FUNCTION_INFO_V1(scim_group_create);
-PG_FUNCTION_INFO_V1(scim_group_get);
-PG_FUNCTION_INFO_V1(scim_group_replace);
-PG_FUNCTION_INFO_V1(scim_group_patch);
-PG_FUNCTION_INFO_V1(scim_group_delete);
-PG_FUNCTION_INFO_V1(scim_group_list);
-
 typedef enum ApiOp
 {
 	API_CREATE,
@@ -176,74 +163,22 @@ run_list(FunctionCallInfo fcinfo, ScimResourceKind kind)
 	PG_RETURN_DATUM(result);
 }
 
-Datum
-scim_user_create(PG_FUNCTION_ARGS)
-{
-	return run_op(fcinfo, SCIM_RES_USER, API_CREATE);
-}
+/*
+ * The SQL-callable functions, one named symbol each as the install script
+ * declares them: scim_<resource>_<op> runs run_op or run_list.
+ */
+#define API_FUNCTION(name, body) \
+	PG_FUNCTION_INFO_V1(name); \
+	Datum name(PG_FUNCTION_ARGS) { return body; }
+#define API_FUNCTIONS(res, kind) \
+	API_FUNCTION(scim_##res##_create, run_op(fcinfo, kind, API_CREATE)) \
+	API_FUNCTION(scim_##res##_get, run_op(fcinfo, kind, API_GET)) \
+	API_FUNCTION(scim_##res##_replace, run_op(fcinfo, kind, API_REPLACE)) \
+	API_FUNCTION(scim_##res##_patch, run_op(fcinfo, kind, API_PATCH)) \
+	API_FUNCTION(scim_##res##_delete, run_op(fcinfo, kind, API_DELETE)) \
+	API_FUNCTION(scim_##res##_list, run_list(fcinfo, kind))
 
-Datum
-scim_user_get(PG_FUNCTION_ARGS)
-{
-	return run_op(fcinfo, SCIM_RES_USER, API_GET);
-}
-
-Datum
-scim_user_replace(PG_FUNCTION_ARGS)
-{
-	return run_op(fcinfo, SCIM_RES_USER, API_REPLACE);
-}
-
-Datum
-scim_user_patch(PG_FUNCTION_ARGS)
-{
-	return run_op(fcinfo, SCIM_RES_USER, API_PATCH);
-}
-
-Datum
-scim_user_delete(PG_FUNCTION_ARGS)
-{
-	return run_op(fcinfo, SCIM_RES_USER, API_DELETE);
-}
-
-Datum
-scim_user_list(PG_FUNCTION_ARGS)
-{
-	return run_list(fcinfo, SCIM_RES_USER);
-}
-
-Datum
-scim_group_create(PG_FUNCTION_ARGS)
-{
-	return run_op(fcinfo, SCIM_RES_GROUP, API_CREATE);
-}
-
-Datum
-scim_group_get(PG_FUNCTION_ARGS)
-{
-	return run_op(fcinfo, SCIM_RES_GROUP, API_GET);
-}
-
-Datum
-scim_group_replace(PG_FUNCTION_ARGS)
-{
-	return run_op(fcinfo, SCIM_RES_GROUP, API_REPLACE);
-}
-
-Datum
-scim_group_patch(PG_FUNCTION_ARGS)
-{
-	return run_op(fcinfo, SCIM_RES_GROUP, API_PATCH);
-}
-
-Datum
-scim_group_delete(PG_FUNCTION_ARGS)
-{
-	return run_op(fcinfo, SCIM_RES_GROUP, API_DELETE);
-}
-
-Datum
-scim_group_list(PG_FUNCTION_ARGS)
-{
-	return run_list(fcinfo, SCIM_RES_GROUP);
-}
+/* scim_user_create, _get, _replace, _patch, _delete, _list */
+API_FUNCTIONS(user, SCIM_RES_USER)
+/* scim_group_create, _get, _replace, _patch, _delete, _list */
+API_FUNCTIONS(group, SCIM_RES_GROUP)

@@ -123,14 +123,18 @@ static bool valid_number(const char *s, int n);
 static bool parse_attr_path(ParseState *ps, int start, int end,
 							bool relative, ScimAttrPath *out);
 static bool parse_sub_attr(ParseState *ps, char **out);
-static ScimFilterNode *parse_or(ParseState *ps);
-static ScimFilterNode *parse_and(ParseState *ps);
+static ScimFilterNode *parse_operand(ParseState *ps, int level);
+static ScimFilterNode *parse_binary(ParseState *ps, int level);
 static ScimFilterNode *parse_primary(ParseState *ps);
 static ScimFilterNode *parse_attr_exp(ParseState *ps);
 static ScimFilterNode *parse_brackets(ParseState *ps, ScimAttrPath *path,
 									  int start);
 static bool parse_operator(ParseState *ps, ScimFilterNode *node);
 static bool parse_value(ParseState *ps, ScimFilterNode *node);
+static bool close_paren(ParseState *ps);
+static bool expect_end(ParseState *ps);
+static bool begin_path(ParseState *ps, const char *text, size_t len,
+					   ScimParseError *err);
 static void sb_append(StrBuf *sb, const char *s, size_t n);
 static void sb_puts(StrBuf *sb, const char *s);
 static void render_path(StrBuf *sb, const ScimAttrPath *path);
@@ -745,22 +749,45 @@ parse_sub_attr(ParseState *ps, char **out)
 	return lex(ps);
 }
 
-/* FILTER: and-expressions joined by "or", left-associative */
+/* the binary operators, loosest first; each joins operands of the next */
+static const struct
+{
+	const char *word;
+	ScimFilterOp op;
+}			binary_ops[] = {
+	{"or", SCIM_FOP_OR},
+	{"and", SCIM_FOP_AND},
+};
+
+#define NUM_BINARY_OPS ((int) (sizeof(binary_ops) / sizeof(binary_ops[0])))
+
+/* An operand of binary_ops[level]: the next level, or a primary */
 static ScimFilterNode *
-parse_or(ParseState *ps)
+parse_operand(ParseState *ps, int level)
+{
+	return level + 1 < NUM_BINARY_OPS ? parse_binary(ps, level + 1) :
+		parse_primary(ps);
+}
+
+/*
+ * Operands joined by binary_ops[level].word, left-associative; level 0
+ * is FILTER.
+ */
+static ScimFilterNode *
+parse_binary(ParseState *ps, int level)
 {
 	ScimFilterNode *left;
 	ScimFilterNode *right;
 	ScimFilterNode *node;
 	int			pos;
 
-	left = parse_and(ps);
-	while (left != NULL && token_is(ps, "or"))
+	left = parse_operand(ps, level);
+	while (left != NULL && token_is(ps, binary_ops[level].word))
 	{
 		pos = ps->tokstart;
-		if (!lex(ps) || (right = parse_and(ps)) == NULL)
+		if (!lex(ps) || (right = parse_operand(ps, level)) == NULL)
 			return NULL;
-		if ((node = new_node(ps, SCIM_FOP_OR, pos)) == NULL)
+		if ((node = new_node(ps, binary_ops[level].op, pos)) == NULL)
 			return NULL;
 		node->left = left;
 		node->right = right;
@@ -769,28 +796,17 @@ parse_or(ParseState *ps)
 	return left;
 }
 
-/* Primaries joined by "and", left-associative */
-static ScimFilterNode *
-parse_and(ParseState *ps)
+/* The ")" that closes what enter() opened; the parser is then past it */
+static bool
+close_paren(ParseState *ps)
 {
-	ScimFilterNode *left;
-	ScimFilterNode *right;
-	ScimFilterNode *node;
-	int			pos;
-
-	left = parse_primary(ps);
-	while (left != NULL && token_is(ps, "and"))
+	if (ps->tok != TOK_RPAREN)
 	{
-		pos = ps->tokstart;
-		if (!lex(ps) || (right = parse_primary(ps)) == NULL)
-			return NULL;
-		if ((node = new_node(ps, SCIM_FOP_AND, pos)) == NULL)
-			return NULL;
-		node->left = left;
-		node->right = right;
-		left = node;
+		unexpected(ps, "\")\"");
+		return false;
 	}
-	return left;
+	ps->depth--;
+	return true;
 }
 
 /* "(" FILTER ")", "not" "(" FILTER ")", attrExp or valuePath */
@@ -803,14 +819,10 @@ parse_primary(ParseState *ps)
 
 	if (ps->tok == TOK_LPAREN)
 	{
-		if (!enter(ps, pos) || !lex(ps) || (inner = parse_or(ps)) == NULL)
+		if (!enter(ps, pos) || !lex(ps) || (inner = parse_binary(ps, 0)) == NULL)
 			return NULL;
-		if (ps->tok != TOK_RPAREN)
-		{
-			unexpected(ps, "\")\"");
+		if (!close_paren(ps))
 			return NULL;
-		}
-		ps->depth--;
 		return lex(ps) ? inner : NULL;
 	}
 
@@ -818,14 +830,10 @@ parse_primary(ParseState *ps)
 	if (token_is(ps, "not") && next_char_is(ps, '('))
 	{
 		if (!enter(ps, pos) || !lex(ps) || !lex(ps) ||
-			(inner = parse_or(ps)) == NULL)
+			(inner = parse_binary(ps, 0)) == NULL)
 			return NULL;
-		if (ps->tok != TOK_RPAREN)
-		{
-			unexpected(ps, "\")\"");
+		if (!close_paren(ps))
 			return NULL;
-		}
-		ps->depth--;
 		if ((node = new_node(ps, SCIM_FOP_NOT, pos)) == NULL)
 			return NULL;
 		node->left = inner;
@@ -912,7 +920,7 @@ parse_brackets(ParseState *ps, ScimAttrPath *path, int start)
 		return NULL;
 	ps->inbracket = true;
 	ps->syntax = SCIM_PARSE_INVALID_FILTER;
-	if (!lex(ps) || (inner = parse_or(ps)) == NULL)
+	if (!lex(ps) || (inner = parse_binary(ps, 0)) == NULL)
 		return NULL;
 	if (ps->tok != TOK_RBRACKET)
 	{
@@ -1028,6 +1036,33 @@ parse_value(ParseState *ps, ScimFilterNode *node)
  * ----------------------------------------------------------------
  */
 
+/* The end of the text must come next */
+static bool
+expect_end(ParseState *ps)
+{
+	if (ps->tok == TOK_END)
+		return true;
+	unexpected(ps, NULL);
+	return false;
+}
+
+/*
+ * Set up the parse of a path and read its first token, which must be a
+ * word; false with *err filled otherwise.
+ */
+static bool
+begin_path(ParseState *ps, const char *text, size_t len, ScimParseError *err)
+{
+	if (!init_state(ps, text, len, err, SCIM_PARSE_INVALID_PATH) || !lex(ps))
+		return false;
+	if (ps->tok != TOK_WORD)
+	{
+		unexpected(ps, "an attribute path");
+		return false;
+	}
+	return true;
+}
+
 /* Parse a complete filter.  Returns NULL and fills *err on failure. */
 ScimFilterNode *
 ScimFilterParse(const char *text, size_t len, ScimParseError *err)
@@ -1045,13 +1080,10 @@ ScimFilterParse(const char *text, size_t len, ScimParseError *err)
 				  "empty filter at position 0");
 		return NULL;
 	}
-	if (!lex(&ps) || (node = parse_or(&ps)) == NULL)
+	if (!lex(&ps) || (node = parse_binary(&ps, 0)) == NULL)
 		return NULL;
-	if (ps.tok != TOK_END)
-	{
-		unexpected(&ps, NULL);
+	if (!expect_end(&ps))
 		return NULL;
-	}
 	return node;
 }
 
@@ -1066,15 +1098,8 @@ ScimPatchPathParse(const char *text, size_t len, ScimPatchPath *out,
 	int			start;
 
 	memset(out, 0, sizeof(ScimPatchPath));
-	if (!init_state(&ps, text, len, err ? err : &dummy,
-					SCIM_PARSE_INVALID_PATH) ||
-		!lex(&ps))
+	if (!begin_path(&ps, text, len, err ? err : &dummy))
 		return false;
-	if (ps.tok != TOK_WORD)
-	{
-		unexpected(&ps, "an attribute path");
-		return false;
-	}
 	start = ps.tokstart;
 	if (!parse_attr_path(&ps, start, ps.tokend, false, &out->attr) ||
 		!lex(&ps))
@@ -1089,11 +1114,8 @@ ScimPatchPathParse(const char *text, size_t len, ScimPatchPath *out,
 			!parse_sub_attr(&ps, &out->subattr))
 			goto fail;
 	}
-	if (ps.tok != TOK_END)
-	{
-		unexpected(&ps, NULL);
+	if (!expect_end(&ps))
 		goto fail;
-	}
 	return true;
 
 fail:
@@ -1110,23 +1132,13 @@ ScimAttrPathParse(const char *text, size_t len, ScimAttrPath *out,
 	ScimParseError dummy;
 
 	memset(out, 0, sizeof(ScimAttrPath));
-	if (!init_state(&ps, text, len, err ? err : &dummy,
-					SCIM_PARSE_INVALID_PATH) ||
-		!lex(&ps))
+	if (!begin_path(&ps, text, len, err ? err : &dummy))
 		return false;
-	if (ps.tok != TOK_WORD)
-	{
-		unexpected(&ps, "an attribute path");
-		return false;
-	}
 	if (!parse_attr_path(&ps, ps.tokstart, ps.tokend, false, out) ||
 		!lex(&ps))
 		goto fail;
-	if (ps.tok != TOK_END)
-	{
-		unexpected(&ps, NULL);
+	if (!expect_end(&ps))
 		goto fail;
-	}
 	return true;
 
 fail:
