@@ -73,6 +73,10 @@ static ScimJson *make_meta(ScimRequest *req, const char *resource_type,
 static ScimJson *feature(bool supported);
 static ScimJson *attribute_json(ScimRequest *req, const ScimAttrDef *attr,
 								bool is_role);
+static ScimJson *discovery_object(const char *schema_urn, const char *id);
+static void set_discovery_meta(ScimRequest *req, ScimJson *obj,
+							   const char *resource_type, const char *endpoint,
+							   const char *id);
 static ScimJson *schema_json(ScimRequest *req, const ScimSchemaDef *schema);
 static ScimJson *resource_type_json(ScimRequest *req,
 									const ScimResourceTypeDef *rt);
@@ -202,16 +206,35 @@ attribute_json(ScimRequest *req, const ScimAttrDef *attr, bool is_role)
 	return obj;
 }
 
+/* a new discovery resource: its "schemas" and "id" */
+static ScimJson *
+discovery_object(const char *schema_urn, const char *id)
+{
+	ScimJson   *obj = ScimJsonNew(SJ_OBJECT);
+
+	ScimJsonSet(obj, "schemas", schemas_of(schema_urn));
+	set_string(obj, "id", id);
+	return obj;
+}
+
+/* the "meta" of a discovery resource served at <base>/<endpoint>/<id> */
+static void
+set_discovery_meta(ScimRequest *req, ScimJson *obj, const char *resource_type,
+				   const char *endpoint, const char *id)
+{
+	ScimJsonSet(obj, "meta",
+				make_meta(req, resource_type,
+						  psprintf("%s/%s/%s", base_url(req), endpoint, id)));
+}
+
 /* the Schema resource describing schema (RFC 7643 §7) */
 static ScimJson *
 schema_json(ScimRequest *req, const ScimSchemaDef *schema)
 {
-	ScimJson   *obj = ScimJsonNew(SJ_OBJECT);
+	ScimJson   *obj = discovery_object(SCIM_URN_SCHEMA, schema->urn);
 	ScimJson   *attrs = ScimJsonNew(SJ_ARRAY);
 	int			i;
 
-	ScimJsonSet(obj, "schemas", schemas_of(SCIM_URN_SCHEMA));
-	set_string(obj, "id", schema->urn);
 	set_string(obj, "name", schema->name);
 	set_string(obj, "description", schema->description);
 	for (i = 0; i < schema->nattrs; i++)
@@ -224,10 +247,7 @@ schema_json(ScimRequest *req, const ScimSchemaDef *schema)
 		ScimJsonAppend(attrs, attribute_json(req, attr, is_role));
 	}
 	ScimJsonSet(obj, "attributes", attrs);
-	ScimJsonSet(obj, "meta",
-				make_meta(req, "Schema",
-						  psprintf("%s/Schemas/%s", base_url(req),
-								   schema->urn)));
+	set_discovery_meta(req, obj, "Schema", "Schemas", schema->urn);
 	return obj;
 }
 
@@ -235,11 +255,9 @@ schema_json(ScimRequest *req, const ScimSchemaDef *schema)
 static ScimJson *
 resource_type_json(ScimRequest *req, const ScimResourceTypeDef *rt)
 {
-	ScimJson   *obj = ScimJsonNew(SJ_OBJECT);
+	ScimJson   *obj = discovery_object(SCIM_URN_RESTYPE, rt->name);
 	int			i;
 
-	ScimJsonSet(obj, "schemas", schemas_of(SCIM_URN_RESTYPE));
-	set_string(obj, "id", rt->name);
 	set_string(obj, "name", rt->name);
 	set_string(obj, "endpoint", rt->endpoint);
 	set_string(obj, "description", rt->description);
@@ -260,10 +278,7 @@ resource_type_json(ScimRequest *req, const ScimResourceTypeDef *rt)
 		}
 		ScimJsonSet(obj, "schemaExtensions", exts);
 	}
-	ScimJsonSet(obj, "meta",
-				make_meta(req, "ResourceType",
-						  psprintf("%s/ResourceTypes/%s", base_url(req),
-								   rt->name)));
+	set_discovery_meta(req, obj, "ResourceType", "ResourceTypes", rt->name);
 	return obj;
 }
 

@@ -124,8 +124,6 @@ typedef struct MemberChanges
 } MemberChanges;
 
 /* forward declarations */
-static bool load_group(ScimRequest *req, const char *id, HeapTuple *tup,
-					   TupleDesc *desc);
 static StoredGroup *load_state(ScimRequest *req, const char *id);
 static void check_writable(ScimRequest *req, StoredGroup *st);
 static void check_name(ScimRequest *req, const char *name);
@@ -228,38 +226,26 @@ ScimGroupRender(ScimRequest *req, HeapTuple tup, TupleDesc desc, bool with_membe
 }
 
 /*
- * Find and lock (FOR NO KEY UPDATE) a group of the request's tenant for a
- * write; false when there is none.  Reads go through ScimGroupFetch
+ * The state of a group of the request's tenant for a write, its row locked
+ * (FOR NO KEY UPDATE); 404 when unknown.  Reads go through ScimGroupFetch
  * (key_fetch.c).
  */
-static bool
-load_group(ScimRequest *req, const char *id, HeapTuple *tup, TupleDesc *desc)
-{
-	static SPIPlanPtr plan = NULL;
-	pg_uuid_t	uuid;
-
-	if (!ScimLockRow(req, &plan,
-					 psprintf("SELECT %s FROM scim.groups g WHERE g.tenant_id = $1 "
-							  "AND g.id = $2 FOR NO KEY UPDATE", ScimGroupColumns),
-					 id, &uuid))
-		return false;
-	*tup = SPI_tuptable->vals[0];
-	*desc = SPI_tuptable->tupdesc;
-	return true;
-}
-
-/* the locked state of a group for a write; 404 when unknown */
 static StoredGroup *
 load_state(ScimRequest *req, const char *id)
 {
+	static SPIPlanPtr plan = NULL;
 	StoredGroup *st = palloc0(sizeof(StoredGroup));
 	HeapTuple	tup;
 	TupleDesc	desc;
 	bool		isnull;
 
-	if (!load_group(req, id, &tup, &desc))
+	if (!ScimLockRow(req, &plan,
+					 psprintf("SELECT %s FROM scim.groups g WHERE g.tenant_id = $1 "
+							  "AND g.id = $2 FOR NO KEY UPDATE", ScimGroupColumns),
+					 id, &st->uuid))
 		ScimError(SCIM_ERR_NOT_FOUND, "group \"%s\" not found", id);
-	ScimParseUuid(id, &st->uuid);
+	tup = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
 	st->id = SPI_getvalue(tup, desc, GC_ID);
 	st->managed_by = SPI_getvalue(tup, desc, GC_MANAGED_BY);
 	st->version = DatumGetInt64(SPI_getbinval(tup, desc, GC_VERSION, &isnull));

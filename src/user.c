@@ -115,8 +115,6 @@ typedef struct StoredUser
 /* forward declarations */
 static ScimJson *render(ScimRequest *req, HeapTuple tup, TupleDesc desc,
 						bool with_derived);
-static bool load_user(ScimRequest *req, const char *id, HeapTuple *tup,
-					  TupleDesc *desc);
 static StoredUser *load_state(ScimRequest *req, const char *id);
 static HeapTuple with_groups(ScimRequest *req, const pg_uuid_t *id,
 							 HeapTuple tup, TupleDesc desc);
@@ -273,38 +271,25 @@ with_groups(ScimRequest *req, const pg_uuid_t *id, HeapTuple tup,
 }
 
 /*
- * load_user
- *		Find and lock (FOR NO KEY UPDATE) a user of the request's tenant for
- *		a write; false when there is none.  Ids that are not UUIDs are
- *		simply unknown.  Reads go through ScimUserFetch (key_fetch.c).
+ * The stored state of a user of the request's tenant for a write, its row
+ * locked (FOR NO KEY UPDATE); 404 when unknown (ids that are not UUIDs
+ * are simply unknown).  Reads go through ScimUserFetch (key_fetch.c).
  */
-static bool
-load_user(ScimRequest *req, const char *id, HeapTuple *tup, TupleDesc *desc)
-{
-	static SPIPlanPtr plan = NULL;
-	pg_uuid_t  *uuid = palloc(sizeof(pg_uuid_t));
-
-	if (!ScimLockRow(req, &plan,
-					 psprintf("SELECT %s FROM scim.users u WHERE u.tenant_id = $1 AND u.id = $2 "
-							  "FOR NO KEY UPDATE OF u", row_columns), id, uuid))
-		return false;
-	*desc = SPI_tuptable->tupdesc;
-	*tup = with_groups(req, uuid, SPI_tuptable->vals[0], *desc);
-	return true;
-}
-
-/* the locked, stored state of a user for a write; 404 when unknown */
 static StoredUser *
 load_state(ScimRequest *req, const char *id)
 {
+	static SPIPlanPtr plan = NULL;
 	StoredUser *st = palloc0(sizeof(StoredUser));
 	HeapTuple	tup;
 	TupleDesc	desc;
 	bool		isnull;
 
-	if (!load_user(req, id, &tup, &desc))
+	if (!ScimLockRow(req, &plan,
+					 psprintf("SELECT %s FROM scim.users u WHERE u.tenant_id = $1 AND u.id = $2 "
+							  "FOR NO KEY UPDATE OF u", row_columns), id, &st->uuid))
 		ScimError(SCIM_ERR_NOT_FOUND, "user \"%s\" not found", id);
-	ScimParseUuid(id, &st->uuid);
+	desc = SPI_tuptable->tupdesc;
+	tup = with_groups(req, &st->uuid, SPI_tuptable->vals[0], desc);
 	st->id = col_text(tup, desc, UC_ID);
 	st->raw = render(req, tup, desc, false);
 	st->norm = ScimValidate(ScimResourceType(req->tenant, SCIM_RES_USER), st->raw);
