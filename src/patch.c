@@ -1078,7 +1078,7 @@ remove_listed(PatchState *st, PatchTarget *t, ScimJson *arr,
 {
 	const ScimAttrDef *attr = t->attr;
 	const ScimAttrDef *vdef = attr->type == SAT_COMPLEX ?
-		ScimAttrFindSub(attr, "value") : NULL;
+	ScimAttrFindSub(attr, "value") : NULL;
 	int			n = value->type == SJ_ARRAY ? value->count : 1;
 	ElemSet		keys;
 	ElemSet		records;
@@ -1091,7 +1091,7 @@ remove_listed(PatchState *st, PatchTarget *t, ScimJson *arr,
 	{
 		const ScimJson *item = value->type == SJ_ARRAY ? value->items[i] : value;
 		const ScimJson *key = (vdef != NULL && item->type == SJ_OBJECT) ?
-			ScimJsonGet(item, "value") : NULL;
+		ScimJsonGet(item, "value") : NULL;
 
 		CHECK_FOR_INTERRUPTS();
 		WORK(1);
@@ -1181,12 +1181,8 @@ merge_complex(PatchState *st, const ScimAttrDef *def, ScimJson *obj,
 
 	for (i = 0; i < v->count; i++)
 	{
-		const ScimAttrDef *sub = ScimAttrFindSub(def, v->keys[i]);
+		const ScimAttrDef *sub = ScimRequireSubAttr(def, v->keys[i], label);
 
-		if (sub == NULL)
-			ScimError(SCIM_ERR_INVALID_VALUE,
-					  "attribute \"%s\" has no sub-attribute \"%s\"",
-					  label, v->keys[i]);
 		if (sub->mutability == SM_READONLY)
 			continue;
 		set_sub(def, sub, obj,

@@ -188,28 +188,30 @@ const ScimSchemaDef *const ScimAllSchemas[] = {
 	&ScimUserSchema, &ScimEnterpriseSchema, &ScimGroupSchema, NULL
 };
 
+/* the attribute of attrs[0..n-1] named name, case-insensitively, or NULL */
+static const ScimAttrDef *
+find_attr(const ScimAttrDef *attrs, int n, const char *name)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+		if (scim_strcasecmp(attrs[i].name, name) == 0)
+			return &attrs[i];
+	return NULL;
+}
+
 /* attribute of schema named name, case-insensitively, or NULL */
 const ScimAttrDef *
 ScimSchemaFindAttr(const ScimSchemaDef *schema, const char *name)
 {
-	int			i;
-
-	for (i = 0; i < schema->nattrs; i++)
-		if (scim_strcasecmp(schema->attrs[i].name, name) == 0)
-			return &schema->attrs[i];
-	return NULL;
+	return find_attr(schema->attrs, schema->nattrs, name);
 }
 
 /* sub-attribute of attr named name, case-insensitively, or NULL */
 const ScimAttrDef *
 ScimAttrFindSub(const ScimAttrDef *attr, const char *name)
 {
-	int			i;
-
-	for (i = 0; i < attr->nsub; i++)
-		if (scim_strcasecmp(attr->subAttributes[i].name, name) == 0)
-			return &attr->subAttributes[i];
-	return NULL;
+	return find_attr(attr->subAttributes, attr->nsub, name);
 }
 
 /* the core schema or extension of rt whose URN is urn (case-insensitive) */

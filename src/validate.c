@@ -146,14 +146,11 @@ coerce_complex(const ScimAttrDef *def, const ScimJson *v, const char *where)
 					  where, def->subAttributes[i].name);
 	for (i = 0; i < v->count; i++)
 	{
-		const ScimAttrDef *sub = ScimAttrFindSub(def, v->keys[i]);
+		const ScimAttrDef *sub;
 		ScimJson   *cv;
 
 		CHECK_FOR_INTERRUPTS();
-		if (sub == NULL)
-			ScimError(SCIM_ERR_INVALID_VALUE,
-					  "attribute \"%s\" has no sub-attribute \"%s\"",
-					  where, v->keys[i]);
+		sub = ScimRequireSubAttr(def, v->keys[i], where);
 		if (sub->mutability == SM_READONLY)
 			continue;
 		cv = coerce_single(sub, v->items[i],
@@ -529,4 +526,20 @@ ScimValidate(const ScimResourceTypeDef *rt, const ScimJson *in)
 					  "attribute \"%s\" is required", def->name);
 	}
 	return out;
+}
+
+/*
+ * ScimRequireSubAttr
+ *		The sub-attribute name of def, case-insensitively; invalidValue
+ *		naming the attribute as label when there is none.
+ */
+const ScimAttrDef *
+ScimRequireSubAttr(const ScimAttrDef *def, const char *name, const char *label)
+{
+	const ScimAttrDef *sub = ScimAttrFindSub(def, name);
+
+	if (sub == NULL)
+		ScimError(SCIM_ERR_INVALID_VALUE,
+				  "attribute \"%s\" has no sub-attribute \"%s\"", label, name);
+	return sub;
 }

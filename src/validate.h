@@ -16,6 +16,8 @@
 #include "schema.h"
 
 extern void ScimCheckMultiCount(const ScimAttrDef *def, int n, const char *where);
+extern const ScimAttrDef *ScimRequireSubAttr(const ScimAttrDef *def, const char *name,
+											 const char *label);
 extern ScimJson *ScimValidate(const ScimResourceTypeDef *rt, const ScimJson *in);
 extern void ScimCheckSchemas(const ScimJson *msg, const char *urn,
 							 const char *what, bool required);
