@@ -669,13 +669,20 @@ members_hook(void *arg, const char *op, ScimFilterNode *filter,
 	}
 }
 
-/* the doc's column values and attrs, bound as $3..$5 of the write statements */
+/*
+ * The parameters $1..$6 of the write statements: tenant, id, the doc's
+ * column values and attrs, and now as $6.
+ */
 static void
-bind_group(ScimJson *doc, Datum *values, char *nulls)
+bind_group(ScimRequest *req, const pg_uuid_t *uuid, ScimJson *doc,
+		   Datum *values, char *nulls)
 {
 	ScimJson   *attrs = ScimJsonNew(SJ_OBJECT);
 	int			i;
 
+	values[0] = tenant_datum(req);
+	values[1] = UUIDPGetDatum(uuid);
+	values[5] = TimestampTzGetDatum(GetCurrentTimestamp());
 	for (i = 0; i < doc->count; i++)
 		if (strcmp(doc->keys[i], "displayName") != 0 &&
 			strcmp(doc->keys[i], "externalId") != 0 &&
@@ -758,10 +765,7 @@ write_group(ScimRequest *req, StoredGroup *old, ScimJson *doc, MemberChanges *mc
 		if (strcmp(name, ScimJsonGetString(old->norm, "displayName")) != 0)
 			bump_all_user_members(req, &old->uuid);
 	}
-	values[0] = tenant_datum(req);
-	values[1] = UUIDPGetDatum(&old->uuid);
-	bind_group(doc, values, nulls);
-	values[5] = TimestampTzGetDatum(GetCurrentTimestamp());
+	bind_group(req, &old->uuid, doc, values, nulls);
 	ScimPlan(&plan,
 			 "UPDATE scim.groups SET display_name = $3, external_id = $4, attrs = $5, "
 			 "last_modified = GREATEST($6, last_modified), version = version + 1 "
@@ -838,10 +842,7 @@ ScimGroupCreate(ScimRequest *req, ScimJson *in)
 	ScimNewUuid(&st.uuid);
 	st.id = ScimUuidToString(&st.uuid);
 
-	values[0] = tenant_datum(req);
-	values[1] = UUIDPGetDatum(&st.uuid);
-	bind_group(doc, values, nulls);
-	values[5] = TimestampTzGetDatum(GetCurrentTimestamp());
+	bind_group(req, &st.uuid, doc, values, nulls);
 	ScimPlan(&plan,
 			 "INSERT INTO scim.groups (tenant_id, id, display_name, external_id, attrs, "
 			 "created, last_modified) VALUES ($1, $2, $3, $4, $5, $6, $6) "
