@@ -664,9 +664,9 @@ resource_route(HttpRequest *h, HttpResponse *r, ScimResourceKind kind)
 			{
 				/*
 				 * RFC 7644 §3.5.2: 200 with the resource or 204.  A group
-				 * answers 204 unless the client asked for attributes, so
-				 * that adding one member to a group of 100,000 does not
-				 * send (or read) the other 99,999.
+				 * answers 204 unless the client asked for attributes, so that
+				 * adding one member to a group of 100,000 does not send (or
+				 * read) the other 99,999.
 				 */
 				h->req->no_member_list = true;
 				res = ScimGroupPatch(h->req, id, body);
@@ -894,12 +894,12 @@ scim_handle(PG_FUNCTION_ARGS)
 			break;
 
 		/*
-		 * A deadlock victim (or, in READ COMMITTED, a serialization
-		 * failure) lost only this request's subtransaction: its locks are
-		 * gone and the other transaction goes on.  Run the request again
-		 * from the start, after a short random pause; the next statements
-		 * take new snapshots.  What the client sees is a slower answer,
-		 * not an error (docs/reliability.md).
+		 * A deadlock victim (or, in READ COMMITTED, a serialization failure)
+		 * lost only this request's subtransaction: its locks are gone and the
+		 * other transaction goes on.  Run the request again from the start,
+		 * after a short random pause; the next statements take new snapshots.
+		 * What the client sees is a slower answer, not an error
+		 * (docs/reliability.md).
 		 */
 		ereport(LOG,
 				errmsg("scim: %s %.*s retried after: %s", h.method,

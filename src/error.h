@@ -32,7 +32,8 @@ typedef enum ScimErrorKind
 	SCIM_ERR_INVALID_VALUE,
 	SCIM_ERR_INVALID_VERS,
 	SCIM_ERR_SENSITIVE,
-	SCIM_ERR_REJECTED,			/* 400 without scimType: refused by a tenant rule */
+	SCIM_ERR_REJECTED,			/* 400 without scimType: refused by a tenant
+								 * rule */
 	SCIM_ERR_NOT_FOUND,
 	SCIM_ERR_UNAUTHORIZED,
 	SCIM_ERR_FORBIDDEN,

@@ -19,7 +19,7 @@
 #include "pure.h"
 
 #define SCIM_FILTER_MAX_LENGTH	8192	/* bytes of filter text */
-#define SCIM_FILTER_MAX_DEPTH	32		/* nesting of (), not, [] */
+#define SCIM_FILTER_MAX_DEPTH	32	/* nesting of (), not, [] */
 #define SCIM_FILTER_MAX_NODES	1000	/* nodes in one tree */
 
 typedef enum ScimFilterOp
@@ -72,8 +72,8 @@ typedef struct ScimFilterNode
 	ScimValueKind vkind;		/* comparisons other than pr */
 	char	   *value;			/* string (unescaped) or number text */
 	size_t		valuelen;		/* length of value in bytes */
-	struct ScimFilterNode *left;	/* and/or: left; not: operand;
-									 * valuepath: inner filter */
+	struct ScimFilterNode *left;	/* and/or: left; not: operand; valuepath:
+									 * inner filter */
 	struct ScimFilterNode *right;	/* and/or: right */
 } ScimFilterNode;
 

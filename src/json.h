@@ -38,8 +38,8 @@ typedef struct ScimJson
 {
 	ScimJsonType type;
 	bool		boolean;		/* SJ_BOOL */
-	char	   *str;			/* SJ_STRING (NUL-terminated, no NULs
-								 * inside) or SJ_NUMBER text */
+	char	   *str;			/* SJ_STRING (NUL-terminated, no NULs inside)
+								 * or SJ_NUMBER text */
 	int			len;			/* strlen(str) */
 	int			count;			/* SJ_ARRAY, SJ_OBJECT */
 	int			cap;

@@ -302,7 +302,7 @@ parse_string_raw(JsonParser *p, char **out, int *outlen)
 		else
 		{
 			int			sl = scim_utf8_length((const unsigned char *) p->s + p->pos,
-												  p->len - p->pos);
+											  p->len - p->pos);
 
 			if (sl == 0)
 			{

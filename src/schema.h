@@ -112,7 +112,7 @@ extern const ScimSchemaDef ScimEnterpriseSchema;
 extern const ScimSchemaDef ScimGroupSchema;
 extern const ScimResourceTypeDef ScimUserType;
 extern const ScimResourceTypeDef ScimGroupType;
-extern const ScimSchemaDef *const ScimAllSchemas[];	/* NULL-terminated */
+extern const ScimSchemaDef *const ScimAllSchemas[]; /* NULL-terminated */
 
 /* find an attribute (case-insensitive) in a schema, or among sub-attributes */
 extern const ScimAttrDef *ScimSchemaFindAttr(const ScimSchemaDef *schema,

@@ -83,7 +83,7 @@ static const SettingDef settings_table[] = {
 	{"require_name", SET_BOOL, "false", "true"},
 	{"allow_create_inactive", SET_BOOL, "true", "false"},
 	{"reserved_group_prefixes", SET_STRING_ARRAY, "[]", "[\"@\",\"role:\",\"user:\",\"stream:\",\"channel:\"]"},
-	{"max_group_name_length", SET_INT, "0", "100", NULL, 0, 10000},	/* 0: no limit */
+	{"max_group_name_length", SET_INT, "0", "100", NULL, 0, 10000}, /* 0: no limit */
 	{"notify", SET_BOOL, "true", NULL},
 };
 

@@ -188,10 +188,10 @@ ScimTenantCacheLookup(const char *tenant_id)
 	(void) tenants_oid();
 
 	/*
-	 * A statement of a transaction that is already open may not take a
-	 * new lock before it gets here: read the invalidation queue now, so
-	 * that a change committed before this statement began is seen (cheap
-	 * when the queue holds nothing for us).
+	 * A statement of a transaction that is already open may not take a new
+	 * lock before it gets here: read the invalidation queue now, so that a
+	 * change committed before this statement began is seen (cheap when the
+	 * queue holds nothing for us).
 	 */
 	AcceptInvalidationMessages();
 	for (i = 0; i < ncached; i++)

@@ -20,8 +20,8 @@
 typedef struct ScimQueryParam
 {
 	char	   *name;			/* percent-decoded */
-	char	   *value;			/* percent-decoded, '+' as space; "" when
-								 * the parameter has no '=' */
+	char	   *value;			/* percent-decoded, '+' as space; "" when the
+								 * parameter has no '=' */
 } ScimQueryParam;
 
 typedef struct ScimUri

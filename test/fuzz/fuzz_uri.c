@@ -216,8 +216,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/*
 	 * The prefix only removes its own two segments ("scim", "v2"), so the
-	 * rest must agree.  The other way round does not hold: without the
-	 * prefix two more segments count against the limit.
+	 * rest must agree.  The other way round does not hold: without the prefix
+	 * two more segments count against the limit.
 	 */
 	if (ok_with && ok_without)
 	{

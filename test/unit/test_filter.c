@@ -235,8 +235,8 @@ run_case(char kind, const char *input, size_t len)
 		{
 			render_attr(attr, sizeof(attr), &path.attr, true);
 			result = dupf("(path %s %s %s)", attr,
-					 path.filter ? ScimFilterToString(path.filter) : "-",
-					 path.subattr ? path.subattr : "-");
+						  path.filter ? ScimFilterToString(path.filter) : "-",
+						  path.subattr ? path.subattr : "-");
 		}
 	}
 	else
@@ -256,10 +256,10 @@ run_case(char kind, const char *input, size_t len)
 			result = dupf("failed with code ok");
 		else if (!message_ok(&err))
 			result = dupf("ERROR %s %d with a bad message",
-					 code_name(err.code), err.pos);
+						  code_name(err.code), err.pos);
 		else
 			result = dupf("ERROR %s %d", code_name(err.code),
-					 err.pos);
+						  err.pos);
 	}
 	else if (err.code != SCIM_PARSE_OK)
 	{
