@@ -101,24 +101,31 @@ trap 'exit 143' TERM
 # --- build ------------------------------------------------------------------------
 
 build() {
-	local cflags
+	local cflags dir
 	rm -rf "$BUILD"
 	mkdir -p "$BUILD"
 	cp -r Makefile scim.control src sql expected specs upgrade "$BUILD/"
+	# the test aids (test/scim_test/): scim_test.so, built the same way
+	mkdir -p "$BUILD/test"
+	cp -r test/scim_test "$BUILD/test/"
 	find "$BUILD" \( -name '*.o' -o -name '*.d' -o -name '*.so' -o -name '*.bc' \) -delete
 	rm -rf "$BUILD/sql_built"
 	if [ $MODE = asan ]; then
 		cflags="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize=alignment -g -O1"
 		log "building the extension with ${SCIM_ASAN_CC:-gcc} $cflags in $BUILD"
-		make -C "$BUILD" -s -j"$(nproc)" with_llvm=no CC="${SCIM_ASAN_CC:-gcc}" \
-			SCIM_CFLAGS="$cflags" >"$WORK/build.log" 2>&1 ||
-			{ cat "$WORK/build.log" >&2; die "the instrumented build failed"; }
+		for dir in "$BUILD" "$BUILD/test/scim_test"; do
+			make -C "$dir" -s -j"$(nproc)" with_llvm=no CC="${SCIM_ASAN_CC:-gcc}" \
+				SCIM_CFLAGS="$cflags" >>"$WORK/build.log" 2>&1 ||
+				{ cat "$WORK/build.log" >&2; die "the instrumented build failed"; }
+		done
 	else
 		cflags="-g -O0"
 		log "building the extension with $cflags in $BUILD"
-		make -C "$BUILD" -s -j"$(nproc)" with_llvm=no SCIM_CFLAGS="$cflags" \
-			>"$WORK/build.log" 2>&1 ||
-			{ cat "$WORK/build.log" >&2; die "the build failed"; }
+		for dir in "$BUILD" "$BUILD/test/scim_test"; do
+			make -C "$dir" -s -j"$(nproc)" with_llvm=no SCIM_CFLAGS="$cflags" \
+				>>"$WORK/build.log" 2>&1 ||
+				{ cat "$WORK/build.log" >&2; die "the build failed"; }
+		done
 	fi
 }
 
@@ -152,16 +159,19 @@ make_tree() {
 	cp "$SYS_BIN/postgres" "$PRIV_BIN/postgres.bin"
 	cp "$SYS_BIN/initdb" "$SYS_BIN/pg_ctl" "$SYS_BIN/pg_config" "$PRIV_BIN/"
 
-	link_dir "$SYS_LIB" "$PRIV_LIB" scim.so bitcode
+	link_dir "$SYS_LIB" "$PRIV_LIB" scim.so scim_test.so bitcode
 	if [ -d "$SYS_LIB/bitcode" ]; then
-		link_dir "$SYS_LIB/bitcode" "$PRIV_LIB/bitcode" scim scim.index.bc
+		link_dir "$SYS_LIB/bitcode" "$PRIV_LIB/bitcode" scim scim.index.bc \
+			scim_test scim_test.index.bc
 	fi
 	cp "$BUILD/scim.so" "$PRIV_LIB/scim.so"
+	cp "$BUILD/test/scim_test/scim_test.so" "$PRIV_LIB/scim_test.so"
 
 	link_dir "$SYS_SHARE" "$PRIV_SHARE" extension
 	link_dir "$SYS_SHARE/extension" "$PRIV_SHARE/extension" scim.control 'scim--*' 'scim_test*'
 	cp "$BUILD/scim.control" "$BUILD"/sql_built/scim--*.sql "$PRIV_SHARE/extension/"
-	# the test aids (the extension scim_test, test/scim_test/): the suites use them
+	# the test aids (the extension scim_test, test/scim_test/, its library
+	# copied above): the suites use them
 	cp test/scim_test/scim_test.control test/scim_test/scim_test--*.sql "$PRIV_SHARE/extension/"
 	# the scripts of the releases before it (upgrade/), as make install does
 	for f in "$BUILD"/upgrade/scim--*.sql; do
@@ -339,12 +349,12 @@ set +a
 maps=$("$SYS_BIN/psql" -X -At -c "CREATE EXTENSION IF NOT EXISTS scim_test" \
 	-c "SELECT scim._filter_to_sql('User', 'userName eq \"x\"') IS NOT NULL" \
 	-c "SELECT pg_read_file('/proc/self/maps')" 2>&1 || true)
-if grep -q "$PRIV_LIB/scim.so" <<<"$maps" &&
+if grep -q "$PRIV_LIB/scim.so" <<<"$maps" && grep -q "$PRIV_LIB/scim_test.so" <<<"$maps" &&
 	{ [ $MODE = valgrind ] || grep -qE 'lib(asan|clang_rt\.asan)' <<<"$maps"; }; then
-	tap OK "the server loads $PRIV_LIB/scim.so$([ $MODE = asan ] && echo ' with the ASan runtime')"
+	tap OK "the server loads $PRIV_LIB/scim.so and scim_test.so$([ $MODE = asan ] && echo ' with the ASan runtime')"
 else
 	grep -E 'scim|asan|ERROR' <<<"$maps" | head -n 5 | sed 's/^/# /'
-	tap NOTOK "the server loads the $MODE build of scim.so"
+	tap NOTOK "the server loads the $MODE build of scim.so and scim_test.so"
 fi
 
 for s in "${SUITES[@]}"; do

@@ -24,9 +24,10 @@ A suite (for pgtap and extra: each file) that runs longer than
 SCIM_SUITE_TIMEOUT seconds is stopped and counts one more failure.
 
 Before the suites after fuzz, the test-only extension scim_test (the test
-aids, test/scim_test/) is installed with `make -C test/scim_test install`
-into the server tree of $PG_CONFIG (default $SCIM_PGBIN/pg_config); the
-regression suite loads it, the pgTAP files that use it create it.
+aids, test/scim_test/: an SQL script and scim_test.so) is built and
+installed with `make -C test/scim_test install` into the server tree of
+$PG_CONFIG (default $SCIM_PGBIN/pg_config); the regression suite loads it,
+the pgTAP files that use it create it.
 
 The suites after fuzz run against a PRIVATE stack, started with
   scripts/stack.sh start --dir .run/test-<pid>

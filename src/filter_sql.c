@@ -77,13 +77,10 @@
 
 #include "catalog/pg_type.h"
 #include "fmgr.h"
-#include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
-#include "utils/lsyscache.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
-#include "utils/tuplestore.h"
 #include "utils/uuid.h"
 
 #include "error.h"
@@ -93,9 +90,6 @@
 #include "resource_row.h"
 #include "schema.h"
 #include "spi_util.h"
-
-PG_FUNCTION_INFO_V1(scim_filter_to_sql);
-PG_FUNCTION_INFO_V1(scim_filter_params);
 
 /* how a value is held, which decides how it is compared */
 typedef enum ValueStore
@@ -269,7 +263,6 @@ static void emit_email_keys(FilterCtx *fc, const ScimFilterNode *value,
 							const ScimFilterNode *type, StringInfo buf);
 static char *sort_expr(FilterCtx *fc, const ScalarRef *s);
 static void first_value(FilterCtx *fc, const Target *t, ScalarRef *s);
-static ScimResourceKind kind_arg(text *kind);
 
 
 /* ----------------------------------------------------------------
@@ -1650,74 +1643,4 @@ ScimSortToSql(const ScimResourceTypeDef *rt, const char *sort_by, bool descendin
 		return psprintf("%s %s", key, descending ? "DESC" : "ASC");
 	return psprintf("%s %s, %s.id", key,
 					descending ? "DESC NULLS FIRST" : "ASC NULLS LAST", fc.alias);
-}
-
-
-/* ----------------------------------------------------------------
- *		SQL-callable test aids (declared by the scim_test extension, test/scim_test/)
- * ----------------------------------------------------------------
- */
-
-/* "User" or "Group" (any case) as a resource kind */
-static ScimResourceKind
-kind_arg(text *kind)
-{
-	char	   *k = text_to_cstring(kind);
-
-	if (pg_strcasecmp(k, "User") == 0)
-		return SCIM_RES_USER;
-	if (pg_strcasecmp(k, "Group") == 0)
-		return SCIM_RES_GROUP;
-	ScimError(SCIM_ERR_INVALID_VALUE,
-			  "resource type must be \"User\" or \"Group\", not \"%s\"", k);
-}
-
-/*
- * scim._filter_to_sql(kind text, filter text) RETURNS text
- *		The predicate a filter compiles to, with parameters from $2 on ($1
- *		is the tenant in the list queries).
- */
-Datum
-scim_filter_to_sql(PG_FUNCTION_ARGS)
-{
-	ScimSqlFilter *f = palloc0(sizeof(ScimSqlFilter));
-
-	/* no tenant: the standard schemas */
-	ScimFilterToSql(ScimResourceType(NULL, kind_arg(PG_GETARG_TEXT_PP(0))),
-					ScimFilterParseOrError(text_to_cstring(PG_GETARG_TEXT_PP(1))),
-					f, 2);
-	PG_RETURN_TEXT_P(cstring_to_text(f->sql.data));
-}
-
-/*
- * scim._filter_params(kind text, filter text)
- *		RETURNS TABLE (param int, type regtype, value text)
- *		The parameters of the compiled filter, as text.
- */
-Datum
-scim_filter_params(PG_FUNCTION_ARGS)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	ScimSqlFilter *f = palloc0(sizeof(ScimSqlFilter));
-	int			i;
-
-	InitMaterializedSRF(fcinfo, 0);
-	/* no tenant: the standard schemas */
-	ScimFilterToSql(ScimResourceType(NULL, kind_arg(PG_GETARG_TEXT_PP(0))),
-					ScimFilterParseOrError(text_to_cstring(PG_GETARG_TEXT_PP(1))),
-					f, 2);
-	for (i = 1; i < f->nargs; i++)
-	{
-		Datum		values[3];
-		bool		nulls[3] = {false, false, false};
-		Oid			typoutput;
-		bool		isvarlena;
-
-		getTypeOutputInfo(f->argtypes[i], &typoutput, &isvarlena);
-		values[0] = Int32GetDatum(i + 1);
-		values[1] = ObjectIdGetDatum(f->argtypes[i]);
-		values[2] = CStringGetTextDatum(OidOutputFunctionCall(typoutput, f->args[i]));
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
-	return (Datum) 0;
 }

@@ -18,9 +18,6 @@
 #include "json.h"
 #include "json_out.h"
 
-PG_FUNCTION_INFO_V1(scim_json_write);
-PG_FUNCTION_INFO_V1(scim_json_to_jsonb);
-
 /*
  * append s as a JSON string literal: escape_json()'s output, written a run
  * of plain bytes at a time rather than a byte at a time
@@ -336,32 +333,4 @@ ScimJsonParseOrError(const char *text, size_t len, const char *what)
 		ScimError(SCIM_ERR_INVALID_SYNTAX, "%s is not valid JSON: %s",
 				  what, err.message);
 	return v;
-}
-
-/*
- * scim._json_write(doc text) RETURNS text
- *		doc parsed and written back by the functions above (tests only).
- */
-Datum
-scim_json_write(PG_FUNCTION_ARGS)
-{
-	text	   *doc = PG_GETARG_TEXT_PP(0);
-	ScimJson   *v = ScimJsonParseOrError(VARDATA_ANY(doc), VARSIZE_ANY_EXHDR(doc),
-										 "the document");
-
-	PG_RETURN_TEXT_P(cstring_to_text(ScimJsonToCString(v)));
-}
-
-/*
- * scim._json_to_jsonb(doc text) RETURNS jsonb
- *		doc parsed, then built into jsonb by ScimJsonToJsonb (tests only).
- */
-Datum
-scim_json_to_jsonb(PG_FUNCTION_ARGS)
-{
-	text	   *doc = PG_GETARG_TEXT_PP(0);
-	ScimJson   *v = ScimJsonParseOrError(VARDATA_ANY(doc), VARSIZE_ANY_EXHDR(doc),
-										 "the document");
-
-	PG_RETURN_DATUM(ScimJsonToJsonb(v));
 }

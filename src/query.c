@@ -36,13 +36,10 @@
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
-#include "fmgr.h"
-#include "funcapi.h"
 #include "miscadmin.h"
 #include "common/hashfn.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
-#include "utils/tuplestore.h"
 
 #include "error.h"
 #include "extension.h"
@@ -56,27 +53,9 @@
 #include "schema.h"
 #include "user.h"
 
-PG_FUNCTION_INFO_V1(scim_filter_explain);
-
-/* the statements of one list request and their parameters */
-typedef struct ListQuery
-{
-	ScimSqlFilter f;			/* $1 is the tenant, then the filter's */
-	int64		start;			/* clamped startIndex */
-	int64		count;			/* clamped page size */
-	char	   *count_sql;
-	char	   *page_sql;
-	int			nargs_count;	/* parameters of count_sql */
-	int			nargs_page;		/* of page_sql: also OFFSET and LIMIT */
-} ListQuery;
-
 /* forward declarations */
 static void page_bounds(ScimRequest *req, const ScimListParams *params,
 						int64 *start, int64 *count);
-static void build_query(ScimRequest *req, ScimResourceKind kind,
-						const ScimListParams *params,
-						const ScimFilterNode *filter, ListQuery *q);
-static void run(const char *sql, ListQuery *q, int nargs, bool read_only);
 static ScimJson *number(int64 n);
 
 
@@ -96,14 +75,14 @@ page_bounds(ScimRequest *req, const ScimListParams *params,
 }
 
 /*
- * build_query
- *		The count and page statements for params, whose filter (if any) is
- *		the tree given, with their parameters.
+ * ScimListQueryBuild
+ *		The count and page statements of a list for params, whose filter (if
+ *		any) is the tree given, with their parameters: what ScimList runs.
  */
-static void
-build_query(ScimRequest *req, ScimResourceKind kind,
-			const ScimListParams *params, const ScimFilterNode *filter,
-			ListQuery *q)
+void
+ScimListQueryBuild(ScimRequest *req, ScimResourceKind kind,
+				   const ScimListParams *params, const ScimFilterNode *filter,
+				   ScimListQuery *q)
 {
 	bool		users = (kind == SCIM_RES_USER);
 	const char *table = users ? "scim.users u" : "scim.groups g";
@@ -111,7 +90,7 @@ build_query(ScimRequest *req, ScimResourceKind kind,
 	StringInfoData where;
 	char	   *order;
 
-	memset(q, 0, sizeof(ListQuery));
+	memset(q, 0, sizeof(ScimListQuery));
 	page_bounds(req, params, &q->start, &q->count);
 
 	q->f.show_inactive_members = req->tenant->list_deactivated_members;
@@ -217,7 +196,7 @@ plan_for(const char *sql, int nargs, const Oid *argtypes, bool generic)
 
 /* Run sql, through its kept plan, with the first nargs parameters of q */
 static void
-run_kept(const char *sql, ListQuery *q, int nargs)
+run_kept(const char *sql, ScimListQuery *q, int nargs)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	SPIPlanPtr	plan = plan_for(sql, nargs, q->f.argtypes, q->f.at_most_one);
@@ -227,19 +206,6 @@ run_kept(const char *sql, ListQuery *q, int nargs)
 	MemoryContextSwitchTo(cxt);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
-}
-
-/* Run sql, planned for this call, with the first nargs parameters of q */
-static void
-run(const char *sql, ListQuery *q, int nargs, bool read_only)
-{
-	int			rc;
-
-	rc = SPI_execute_with_args(sql, nargs, q->f.argtypes, q->f.args, NULL,
-							   read_only, 0);
-	if (rc != SPI_OK_SELECT && rc != SPI_OK_UTILITY)
-		elog(ERROR, "SPI_execute_with_args failed: %s",
-			 SPI_result_code_string(rc));
 }
 
 /*
@@ -252,7 +218,7 @@ ScimListResult *
 ScimList(ScimRequest *req, ScimResourceKind kind, const ScimListParams *params)
 {
 	ScimListResult *res = palloc0(sizeof(ScimListResult));
-	ListQuery  *q = palloc(sizeof(ListQuery));
+	ScimListQuery *q = palloc(sizeof(ScimListQuery));
 	ScimFilterNode *filter = NULL;
 	const char *user_name = NULL;
 	SPITupleTable *tt = NULL;
@@ -290,7 +256,7 @@ ScimList(ScimRequest *req, ScimResourceKind kind, const ScimListParams *params)
 		return res;
 	}
 
-	build_query(req, kind, params, filter, q);
+	ScimListQueryBuild(req, kind, params, filter, q);
 	res->start_index = (int) q->start;
 
 	/*
@@ -360,66 +326,4 @@ ScimListResponse(ScimListResult *res)
 		ScimJsonAppend(resources, (ScimJson *) lfirst(lc));
 	ScimJsonSet(doc, "Resources", resources);
 	return doc;
-}
-
-/*
- * scim._filter_explain(tenant text, kind text, filter text, page boolean)
- *		RETURNS SETOF text
- *		EXPLAIN (COSTS OFF) of the statement a list with this filter runs:
- *		the count, or with page the first default page, with the same
- *		parameters.
- */
-Datum
-scim_filter_explain(PG_FUNCTION_ARGS)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	ScimListParams params;
-	ScimRequest *req;
-	ListQuery  *q = palloc(sizeof(ListQuery));
-	ScimResourceKind kind;
-	char	   *k;
-	bool		page;
-	uint64		i;
-
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		ScimError(SCIM_ERR_INVALID_VALUE, "tenant and resource type must not be null");
-	k = text_to_cstring(PG_GETARG_TEXT_PP(1));
-	if (pg_strcasecmp(k, "User") == 0)
-		kind = SCIM_RES_USER;
-	else if (pg_strcasecmp(k, "Group") == 0)
-		kind = SCIM_RES_GROUP;
-	else
-		ScimError(SCIM_ERR_INVALID_VALUE,
-				  "resource type must be \"User\" or \"Group\", not \"%s\"", k);
-	page = !PG_ARGISNULL(3) && PG_GETARG_BOOL(3);
-
-	memset(&params, 0, sizeof(params));
-	params.filter = PG_ARGISNULL(2) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(2));
-	params.start_index = 1;
-	params.count = -1;
-
-	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
-	SPI_connect();
-	req = ScimRequestForSql(PG_GETARG_TEXT_PP(0));
-	build_query(req, kind, &params,
-				params.filter ? ScimFilterParseOrError(params.filter) : NULL, q);
-	/* SPI counts EXPLAIN as a utility statement: not read-only */
-	if (page)
-		run(psprintf("EXPLAIN (COSTS OFF) %s", q->page_sql), q, q->nargs_page,
-			false);
-	else
-		run(psprintf("EXPLAIN (COSTS OFF) %s", q->count_sql), q,
-			q->nargs_count, false);
-	for (i = 0; i < SPI_processed; i++)
-	{
-		Datum		value;
-		bool		isnull = false;
-
-		value = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1,
-							  &isnull);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value,
-							 &isnull);
-	}
-	SPI_finish();
-	return (Datum) 0;
 }

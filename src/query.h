@@ -14,6 +14,8 @@
 
 #include "nodes/pg_list.h"
 
+#include "filter.h"
+#include "filter_sql.h"
 #include "json.h"
 #include "resource.h"
 #include "schema.h"
@@ -35,6 +37,25 @@ typedef struct ScimListResult
 	List	   *resources;		/* of ScimJson * */
 } ScimListResult;
 
+/*
+ * The statements of one list request and their parameters: the count
+ * statement takes the first nargs_count of f's parameters, the page
+ * statement the first nargs_page (also OFFSET and LIMIT).
+ */
+typedef struct ScimListQuery
+{
+	ScimSqlFilter f;			/* $1 is the tenant, then the filter's */
+	int64		start;			/* clamped startIndex */
+	int64		count;			/* clamped page size */
+	char	   *count_sql;
+	char	   *page_sql;
+	int			nargs_count;	/* parameters of count_sql */
+	int			nargs_page;		/* of page_sql: also OFFSET and LIMIT */
+} ScimListQuery;
+
+extern void ScimListQueryBuild(ScimRequest *req, ScimResourceKind kind,
+							   const ScimListParams *params,
+							   const ScimFilterNode *filter, ScimListQuery *q);
 extern ScimListResult *ScimList(ScimRequest *req, ScimResourceKind kind,
 								const ScimListParams *params);
 extern ScimJson *ScimListResponse(ScimListResult *res);

@@ -5,8 +5,9 @@
  *	  filter compiles to and its parameters (src/filter_sql.c), the plans of
  *	  the list queries (src/query.c), and what the JSON core (src/json_parse.c,
  *	  src/json_out.c) makes of a document, for the tests to compare with
- *	  PostgreSQL's json and jsonb.  Like every function of scim: owned by
- *	  scim_owner, EXECUTE revoked from PUBLIC.
+ *	  PostgreSQL's json and jsonb.  Their C code is scim_test.so
+ *	  (scim_test.c), which calls those functions of scim.so.  Like every
+ *	  function of scim: owned by scim_owner, EXECUTE revoked from PUBLIC.
  */
 
 -- complain if script is sourced in psql, rather than via CREATE EXTENSION
