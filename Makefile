@@ -31,6 +31,7 @@ OBJS = \
 	src/filter_eval.o \
 	src/filter_sql.o \
 	src/query.o \
+	src/removed.o \
 	src/patch.o \
 	src/resource.o \
 	src/key_fetch.o \

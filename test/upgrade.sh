@@ -523,6 +523,31 @@ for v in "${RELEASES[@]}"; do
 	 WHERE k LIKE 'users of % where emails.value eq%' AND k NOT LIKE '%gone%' AND (doc ->> 'totalResults') <> '1';
 	SQL
 
+	# what scim.so keeps of functions that v declared and a later release
+	# removed (src/removed.c): each call is feature_not_supported
+	check "$from the functions of $v that a later release removed say so" "$OLD" <<-'SQL'
+	DO $$
+	DECLARE
+		c text;
+	BEGIN
+		FOREACH c IN ARRAY ARRAY[
+			'SELECT scim._filter_to_sql(''User'', ''userName eq "x"'')',
+			'SELECT * FROM scim._filter_params(''User'', ''userName eq "x"'')',
+			'SELECT * FROM scim._filter_explain(''upg'', ''User'', NULL)']
+		LOOP
+			CONTINUE WHEN to_regproc(substring(c FROM 'scim\._[a-z_]+')) IS NULL;
+			BEGIN
+				EXECUTE c;
+				RAISE EXCEPTION 'no error from: %', c;
+			EXCEPTION WHEN feature_not_supported THEN
+				IF SQLERRM NOT LIKE 'function scim._filter_% was removed in scim 0.2.0' THEN
+					RAISE EXCEPTION 'from %: %', c, SQLERRM;
+				END IF;
+			END;
+		END LOOP;
+	END $$;
+	SQL
+
 	check "$from ALTER EXTENSION scim UPDATE reaches $DEFAULT" "$OLD" -v version="$DEFAULT" <<-'SQL' || continue
 	ALTER EXTENSION scim UPDATE;
 	SELECT format('extversion is %s', extversion) FROM pg_extension WHERE extname = 'scim' AND extversion <> :'version';

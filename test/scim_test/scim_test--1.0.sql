@@ -14,30 +14,30 @@
 \echo Use "CREATE EXTENSION scim_test" to load this file. \quit
 
 CREATE FUNCTION scim._filter_to_sql(kind text, filter text)
-RETURNS text AS 'MODULE_PATHNAME', 'scim_filter_to_sql'
+RETURNS text AS 'MODULE_PATHNAME', 'scim_test_filter_to_sql'
 LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION scim._filter_to_sql(text, text) IS 'The SQL predicate a SCIM filter compiles to, for kind User or Group ($1 is the tenant)';
 
 CREATE FUNCTION scim._filter_params(kind text, filter text)
 RETURNS TABLE (param int, type regtype, value text)
-AS 'MODULE_PATHNAME', 'scim_filter_params'
+AS 'MODULE_PATHNAME', 'scim_test_filter_params'
 LANGUAGE C STABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION scim._filter_params(text, text) IS 'The parameters of the SQL a SCIM filter compiles to';
 
 -- Not STRICT: a NULL filter explains the unfiltered list.  VOLATILE only
 -- because SPI refuses EXPLAIN (a utility statement) in other functions.
 CREATE FUNCTION scim._filter_explain(tenant text, kind text, filter text, page boolean DEFAULT false)
-RETURNS SETOF text AS 'MODULE_PATHNAME', 'scim_filter_explain'
+RETURNS SETOF text AS 'MODULE_PATHNAME', 'scim_test_filter_explain'
 LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION scim._filter_explain(text, text, text, boolean) IS 'EXPLAIN (COSTS OFF) of the count (or, with page, the first page) query of a list';
 
 CREATE FUNCTION scim._json_write(doc text)
-RETURNS text AS 'MODULE_PATHNAME', 'scim_json_write'
+RETURNS text AS 'MODULE_PATHNAME', 'scim_test_json_write'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION scim._json_write(text) IS 'A JSON document parsed and written back, compact, by the extension''s JSON core';
 
 CREATE FUNCTION scim._json_to_jsonb(doc text)
-RETURNS jsonb AS 'MODULE_PATHNAME', 'scim_json_to_jsonb'
+RETURNS jsonb AS 'MODULE_PATHNAME', 'scim_test_json_to_jsonb'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION scim._json_to_jsonb(text) IS 'A JSON document parsed by the extension''s JSON core and built into jsonb by its builder';
 

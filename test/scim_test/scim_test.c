@@ -36,11 +36,11 @@
 
 PG_MODULE_MAGIC;
 
-PG_FUNCTION_INFO_V1(scim_filter_to_sql);
-PG_FUNCTION_INFO_V1(scim_filter_params);
-PG_FUNCTION_INFO_V1(scim_filter_explain);
-PG_FUNCTION_INFO_V1(scim_json_write);
-PG_FUNCTION_INFO_V1(scim_json_to_jsonb);
+PG_FUNCTION_INFO_V1(scim_test_filter_to_sql);
+PG_FUNCTION_INFO_V1(scim_test_filter_params);
+PG_FUNCTION_INFO_V1(scim_test_filter_explain);
+PG_FUNCTION_INFO_V1(scim_test_json_write);
+PG_FUNCTION_INFO_V1(scim_test_json_to_jsonb);
 
 /* the functions of scim.so used here, by their types in scim's headers */
 typedef int (*errscimkind_t) (ScimErrorKind kind);
@@ -144,7 +144,7 @@ compile(text *kind, text *filter)
  *		is the tenant in the list queries).
  */
 Datum
-scim_filter_to_sql(PG_FUNCTION_ARGS)
+scim_test_filter_to_sql(PG_FUNCTION_ARGS)
 {
 	ScimSqlFilter *f = compile(PG_GETARG_TEXT_PP(0), PG_GETARG_TEXT_PP(1));
 
@@ -157,7 +157,7 @@ scim_filter_to_sql(PG_FUNCTION_ARGS)
  *		The parameters of the compiled filter, as text.
  */
 Datum
-scim_filter_params(PG_FUNCTION_ARGS)
+scim_test_filter_params(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	ScimSqlFilter *f;
@@ -189,7 +189,7 @@ scim_filter_params(PG_FUNCTION_ARGS)
  *		the first default page, with the same parameters.
  */
 Datum
-scim_filter_explain(PG_FUNCTION_ARGS)
+scim_test_filter_explain(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	ScimListParams params;
@@ -259,7 +259,7 @@ parse_doc(text *doc)
  *		doc parsed and written back, compact, by the JSON core.
  */
 Datum
-scim_json_write(PG_FUNCTION_ARGS)
+scim_test_json_write(PG_FUNCTION_ARGS)
 {
 	ScimJson   *v = parse_doc(PG_GETARG_TEXT_PP(0));
 
@@ -271,7 +271,7 @@ scim_json_write(PG_FUNCTION_ARGS)
  *		doc parsed, then built into jsonb by the JSON core's builder.
  */
 Datum
-scim_json_to_jsonb(PG_FUNCTION_ARGS)
+scim_test_json_to_jsonb(PG_FUNCTION_ARGS)
 {
 	ScimJson   *v = parse_doc(PG_GETARG_TEXT_PP(0));
 
