@@ -12,10 +12,6 @@
 
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 
@@ -24,6 +20,7 @@ import {
 	assertScimError, BASE_URL, ERROR_URN,
 	USER_URN, GROUP_URN, PATCH_URN, SEARCH_URN, BULK_REQUEST_URN, LIST_URN,
 } from './lib.mjs';
+import { stackNginxConf, startNginxCopy } from './nginx_copy.mjs';
 
 const ORIGIN = BASE_URL ? new URL(BASE_URL).origin : '';
 const HOST = BASE_URL ? new URL(BASE_URL).host : '';
@@ -606,50 +603,12 @@ test('adversarial: at least 100 cases above', () => {
  * when rate limiting is disabled or there is no stack directory.
  */
 async function lowRateNginx() {
-	const dir = process.env.SCIM_STACK_DIR;
-	if (!dir || !existsSync(`${dir}/nginx.conf`))
+	const conf = stackNginxConf();
+	if (conf === null || !/limit_req_zone [^;]*rate=\d+r\/s/.test(conf))
 		return null;
-	const conf = readFileSync(`${dir}/nginx.conf`, 'utf8');
-	if (!/limit_req_zone [^;]*rate=\d+r\/s/.test(conf))
-		return null;
-	const port = await new Promise((resolve) => {
-		const srv = net.createServer().listen(0, '127.0.0.1', () => {
-			const p = srv.address().port;
-			srv.close(() => resolve(p));
-		});
-	});
-	const tmp = mkdtempSync(join(tmpdir(), 'scim-ratelimit-'));
-	chmodSync(tmp, 0o755);
-	const copy = conf
-		.replace(/^\s*listen 127\.0\.0\.1:\d+ ssl;$/m, '')
-		.replace(/listen 127\.0\.0\.1:\d+;/, `listen 127.0.0.1:${port};`)
-		.replace(/^pid [^;]*;/m, `pid ${tmp}/nginx.pid;`)
-		.replace(/^error_log [^;]*;/m, `error_log ${tmp}/error.log warn;`)
-		.replace(/access_log [^;]*;/, 'access_log off;')
+	return startNginxCopy((c) => c
 		.replace(/rate=\d+r\/s/, 'rate=1r/s')
-		.replace(/burst=\d+/g, 'burst=2')
-		.split(`${dir}/nginx-sock/replay.sock`).join(`${tmp}/replay.sock`);
-	writeFileSync(`${tmp}/nginx.conf`, copy);
-	const bin = process.env.SCIM_NGINX_BIN || (existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx');
-	execFileSync(bin, ['-q', '-c', `${tmp}/nginx.conf`, '-p', `${tmp}/`], { stdio: ['ignore', 'ignore', 'pipe'] });
-	for (let i = 0; i < 50 && !existsSync(`${tmp}/nginx.pid`); i++)
-		await sleep(100);
-	return {
-		base: `http://127.0.0.1:${port}/scim/v2`,
-		async stop() {
-			try {
-				const pid = Number(readFileSync(`${tmp}/nginx.pid`, 'utf8').trim());
-				process.kill(pid, 'SIGQUIT');
-				for (let i = 0; i < 50; i++) {
-					process.kill(pid, 0);		/* throws once it is gone */
-					await sleep(100);
-				}
-			} catch {
-				/* gone */
-			}
-			rmSync(tmp, { recursive: true, force: true });
-		},
-	};
+		.replace(/burst=\d+/g, 'burst=2'));
 }
 
 describe('adversarial: per-token rate limiting (429, Retry-After, SCIM body)', () => {

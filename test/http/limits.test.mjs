@@ -11,29 +11,17 @@
 
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
 
 import { TOKEN, USER_URN, assertScimError, newTenant, sleep, uniq } from './lib.mjs';
+import { startNginxCopy } from './nginx_copy.mjs';
 
 const STACK = process.env.SCIM_STACK_DIR;
 const CONF = STACK ? `${STACK}/nginx.conf` : null;
 const limited = CONF && existsSync(CONF) && /limit_req_zone /.test(readFileSync(CONF, 'utf8'));
-
-/* a free TCP port on 127.0.0.1 */
-function freePort() {
-	return new Promise((resolve) => {
-		const srv = net.createServer().listen(0, '127.0.0.1', () => {
-			const p = srv.address().port;
-			srv.close(() => resolve(p));
-		});
-	});
-}
 
 /*
  * Start a copy of the stack's nginx with the given limits:
@@ -42,49 +30,17 @@ function freePort() {
  * Returns { port, accessLog(), stop() }.
  */
 async function nginxWith(limits) {
-	const port = await freePort();
-	const tmp = mkdtempSync(join(tmpdir(), 'scim-limits-'));
-	chmodSync(tmp, 0o755);
-	let conf = readFileSync(CONF, 'utf8')
-		.replace(/^\s*listen 127\.0\.0\.1:\d+ ssl;$/m, '')
-		.replace(/listen 127\.0\.0\.1:\d+;/, `listen 127.0.0.1:${port};`)
-		.replace(/^pid [^;]*;/m, `pid ${tmp}/nginx.pid;`)
-		.replace(/^error_log [^;]*;/m, `error_log ${tmp}/error.log warn;`)
-		.replace(/^(\s*)access_log [^;]*;/m, `$1access_log ${tmp}/access.log scim;`)
-		.split(`${STACK}/nginx-sock/replay.sock`).join(`${tmp}/replay.sock`);
-	for (const zone of ['token', 'anon', 'addr']) {
-		const [rate, burst] = limits[zone] ?? ['100000r/s', 100000];
-		conf = conf
-			.replace(new RegExp(`(zone=scim_${zone}:\\S+ rate=)[^;]+;`), `$1${rate};`)
-			.replace(new RegExp(`(limit_req zone=scim_${zone} burst=)\\d+`, 'g'), `$1${burst}`);
-	}
-	conf = conf
-		.replace(/(limit_conn scim_conn_token )\d+/, `$1${limits.connToken ?? 1000}`)
-		.replace(/(limit_conn scim_conn_addr )\d+/, `$1${limits.connAddr ?? 1000}`);
-	writeFileSync(`${tmp}/nginx.conf`, conf);
-	const bin = process.env.SCIM_NGINX_BIN || (existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx');
-	execFileSync(bin, ['-q', '-c', `${tmp}/nginx.conf`, '-p', `${tmp}/`], { stdio: ['ignore', 'ignore', 'pipe'] });
-	for (let i = 0; i < 50 && !existsSync(`${tmp}/nginx.pid`); i++)
-		await sleep(100);
-	return {
-		port,
-		accessLog() {
-			return existsSync(`${tmp}/access.log`) ? readFileSync(`${tmp}/access.log`, 'utf8') : '';
-		},
-		async stop() {
-			try {
-				const pid = Number(readFileSync(`${tmp}/nginx.pid`, 'utf8').trim());
-				process.kill(pid, 'SIGQUIT');
-				for (let i = 0; i < 50; i++) {
-					process.kill(pid, 0);		/* throws once it is gone */
-					await sleep(100);
-				}
-			} catch {
-				/* gone */
-			}
-			rmSync(tmp, { recursive: true, force: true });
-		},
-	};
+	return startNginxCopy((conf) => {
+		for (const zone of ['token', 'anon', 'addr']) {
+			const [rate, burst] = limits[zone] ?? ['100000r/s', 100000];
+			conf = conf
+				.replace(new RegExp(`(zone=scim_${zone}:\\S+ rate=)[^;]+;`), `$1${rate};`)
+				.replace(new RegExp(`(limit_req zone=scim_${zone} burst=)\\d+`, 'g'), `$1${burst}`);
+		}
+		return conf
+			.replace(/(limit_conn scim_conn_token )\d+/, `$1${limits.connToken ?? 1000}`)
+			.replace(/(limit_conn scim_conn_addr )\d+/, `$1${limits.connAddr ?? 1000}`);
+	});
 }
 
 /* one request with exactly these headers (no Authorization unless given) */
