@@ -99,7 +99,7 @@ DECLARE
 		'bulk', 'events_since', 'events_channel', 'password_verify', 'schema_extension_add',
 		'tenant_create', 'tenant_configure',
 		-- the leakproof twins, for indexed reads: scim._lower(user_name) = lower('x')
-		'_lower', '_like', '_keys_contain', '_email_keys'];
+		'_lower', '_like', '_keys_contain', '_email_keys', '_email_key'];
 	admin_functions text[] := ARRAY['tenant_create', 'tenant_configure', 'token_issue', 'token_revoke'];
 	t regclass;
 	cols text;

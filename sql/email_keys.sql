@@ -1,7 +1,9 @@
--- email_keys.sql: scim._email_keys (src/email_keys.c), the expression of
--- the GIN index users_email_keys, gives exactly the keys of the SQL
--- definition of version 0.1.0 (the reference below), on ordinary emails
--- and on every odd shape a stored document could hold.
+-- email_keys.sql: scim._email_keys(tenant_id, attrs) (src/email_keys.c),
+-- the expression of the GIN index users_email_keys, gives exactly the keys
+-- of the SQL definition of version 0.1.0 (the reference below), each led by
+-- the tenant as "<bytes of tenant_id>:<tenant_id>:", on ordinary emails and
+-- on every odd shape a stored document could hold; scim._email_key gives
+-- the same key for one email; the keys of two tenants never meet.
 \set VERBOSITY terse
 SET client_min_messages = warning;
 
@@ -25,11 +27,11 @@ INSERT INTO email_cases VALUES
 	(16, '{"emails": [{"value": "a:b@x", "type": "c:d"}], "other": 1}'),
 	(17, '{"Emails": [{"value": "case-of-key@x"}]}');
 
--- the 0.1.0 definition, as a reference
-CREATE FUNCTION pg_temp.email_keys_reference(attrs jsonb) RETURNS text[]
+-- the 0.1.0 definition, each key led by the tenant, as a reference
+CREATE FUNCTION pg_temp.email_keys_reference(tenant_id text, attrs jsonb) RETURNS text[]
 LANGUAGE sql IMMUTABLE STRICT
 RETURN ARRAY(
-	SELECT k.key
+	SELECT octet_length(tenant_id) || ':' || tenant_id || ':' || k.key
 	FROM jsonb_array_elements(
 			CASE WHEN jsonb_typeof(attrs -> 'emails') = 'array'
 				 THEN attrs -> 'emails' END) AS e(elem),
@@ -38,17 +40,45 @@ RETURN ARRAY(
 			(lower(e.elem ->> 'type') || ':' || lower(e.elem ->> 'value'))) AS k(key)
 	WHERE k.key IS NOT NULL);
 
-SELECT n, scim._email_keys(attrs) AS keys
+SELECT n, scim._email_keys('acme', attrs) AS keys
 FROM email_cases ORDER BY n;
 
--- the same as the reference, element for element, on every case
+-- the same as the reference, element for element, on every case, for
+-- tenants of every shape: a ':' or a digit inside, multibyte characters
+-- (the length counts bytes), the longest a tenant may be (200)
+CREATE TEMP TABLE tenant_cases (tenant_id text);
+INSERT INTO tenant_cases VALUES ('acme'), ('a:b'), ('12:x'), ('Zoë'), ('日本'), (repeat('t', 200));
 SELECT count(*) AS cases,
-	   count(*) FILTER (WHERE scim._email_keys(attrs) IS DISTINCT FROM pg_temp.email_keys_reference(attrs)) AS differ
-FROM email_cases;
+	   count(*) FILTER (WHERE scim._email_keys(t.tenant_id, attrs) IS DISTINCT FROM pg_temp.email_keys_reference(t.tenant_id, attrs)) AS differ
+FROM email_cases, tenant_cases t;
+SELECT tenant_id, scim._email_keys(tenant_id, '{"emails": [{"value": "A@x", "type": "Work"}]}') AS keys
+FROM tenant_cases WHERE length(tenant_id) < 200 ORDER BY tenant_id COLLATE "C";
+
+-- scim._email_key, which the filters look up, gives the very keys of
+-- scim._email_keys: lower(value) and lower(type) || ':' || lower(value)
+SELECT count(*) AS keys,
+	   count(*) FILTER (WHERE NOT scim._email_keys(t.tenant_id, c.attrs) OPERATOR(scim.@>>)
+			ARRAY[scim._email_key(t.tenant_id, lower(e.elem ->> 'value'))]) AS value_missing,
+	   count(*) FILTER (WHERE e.elem ->> 'type' IS NOT NULL AND NOT scim._email_keys(t.tenant_id, c.attrs) OPERATOR(scim.@>>)
+			ARRAY[scim._email_key(t.tenant_id, lower(e.elem ->> 'type') || ':' || lower(e.elem ->> 'value'))]) AS type_missing
+FROM email_cases c, tenant_cases t,
+	 jsonb_array_elements(CASE WHEN jsonb_typeof(c.attrs -> 'emails') = 'array' THEN c.attrs -> 'emails' END) AS e(elem)
+WHERE jsonb_typeof(e.elem) = 'object' AND e.elem ->> 'value' IS NOT NULL;
+
+-- led by the tenant: the same emails give every two tenants disjoint keys,
+-- even where the tenant and the email could be cut elsewhere
+-- ('a' with 'b:c@x' and 'a:b' with 'c@x')
+SELECT count(*) AS pairs,
+	   count(*) FILTER (WHERE scim._email_keys(t1.tenant_id, c.attrs) && scim._email_keys(t2.tenant_id, c.attrs)) AS shared
+FROM email_cases c, tenant_cases t1, tenant_cases t2
+WHERE t1.tenant_id < t2.tenant_id;
+SELECT scim._email_key('a', 'b:c@x') AS key_a, scim._email_key('a:b', 'c@x') AS key_ab,
+	   scim._email_key('a', 'b:c@x') = scim._email_key('a:b', 'c@x') AS same;
 
 -- and on generated documents of 0..5 emails with random shapes
 SELECT count(*) AS documents,
-	   count(*) FILTER (WHERE scim._email_keys(d) IS DISTINCT FROM pg_temp.email_keys_reference(d)) AS differ
+	   count(*) FILTER (WHERE scim._email_keys('t-' || length(d::text), d)
+							IS DISTINCT FROM pg_temp.email_keys_reference('t-' || length(d::text), d)) AS differ
 FROM (
 	SELECT jsonb_build_object('emails', coalesce(jsonb_agg(
 			CASE (i + j) % 4
@@ -62,9 +92,18 @@ FROM (
 	GROUP BY i) AS docs;
 
 -- NULL in, NULL out (STRICT)
-SELECT scim._email_keys(NULL) IS NULL AS strict_null;
+SELECT scim._email_keys(NULL, '{}') IS NULL AS strict_null_tenant,
+	   scim._email_keys('acme', NULL) IS NULL AS strict_null_attrs,
+	   scim._email_key(NULL, 'a@x') IS NULL AS strict_null_key_tenant,
+	   scim._email_key('acme', NULL) IS NULL AS strict_null_key;
 
--- the function as the catalog describes it: C, immutable, leakproof
-SELECT l.lanname, p.provolatile, p.proleakproof, p.proisstrict, p.proparallel
+-- the functions as the catalog describes them: C, immutable, leakproof
+SELECT p.oid::regprocedure AS function, l.lanname, p.provolatile, p.proleakproof, p.proisstrict, p.proparallel
 FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
-WHERE p.oid = 'scim._email_keys(jsonb)'::regprocedure;
+WHERE p.pronamespace = 'scim'::regnamespace AND p.proname IN ('_email_keys', '_email_key')
+ORDER BY 1::text;
+
+-- the index is led by the tenant: its expression is
+-- scim._email_keys(tenant_id, attrs)
+SELECT pg_get_indexdef('scim.users_email_keys'::regclass) AS users_email_keys;
+

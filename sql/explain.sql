@@ -60,9 +60,17 @@ SELECT * FROM pg_temp.show('User', 'id eq "4242"');
 -- meta.lastModified gt: (tenant_id, last_modified), the time zone applied
 SELECT * FROM pg_temp.show('User', 'meta.lastModified gt "2024-01-05T13:15:00+02:00"');
 SELECT * FROM pg_temp.show('User', 'meta.created ge "2024-01-04T09:15:00Z"');
--- emails: the GIN index on scim._email_keys(attrs), then the exact EXISTS
+-- emails: the GIN index on scim._email_keys(tenant_id, attrs), its keys led
+-- by the request's tenant ($1), then the exact EXISTS
 SELECT * FROM pg_temp.show('User', 'emails[type eq "work"].value eq "User4242@Example.com"');
 SELECT * FROM pg_temp.show('User', 'emails.value eq "u4242@home.example"');
+-- the other tenant, whose user 4242 has the same emails, looks up its own
+-- key, and the index gives each tenant its own user only: the scan of the
+-- index finds one row, not the two users holding the address
+SELECT * FROM scim._filter_explain('x_other', 'User', 'emails.value eq "u4242@home.example"');
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF)
+SELECT u.tenant_id FROM scim.users u
+WHERE scim._email_keys(u.tenant_id, u.attrs) OPERATOR(scim.@>>) ARRAY[scim._email_key('x_other', lower('U4242@home.example'))];
 -- and / or of indexed conditions: bitmap AND / OR
 SELECT * FROM pg_temp.show('User', 'userName eq "user1@example.com" or externalId eq "ext-2"');
 -- groups: displayName eq and sw (the two lower(display_name) indexes),

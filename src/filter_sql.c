@@ -56,10 +56,11 @@
  *	  comparison acts as false, which lets the predicates stay indexable;
  *	  "not" and "ne" coalesce their operand to false first, so a missing
  *	  value never turns a "not" into NULL.
- *	- The emails of a user also get an indexable conjunct:
- *	  scim._email_keys(u.attrs) OPERATOR(scim.@>>) ARRAY[...]
- *	  (src/sql/15_indexes.sql),
- *	  a GIN-indexed superset that the EXISTS then checks exactly.
+ *	- The emails of a user also get an indexable conjunct led by the
+ *	  tenant, when the caller names the parameter holding it:
+ *	  scim._email_keys(u.tenant_id, u.attrs) OPERATOR(scim.@>>)
+ *	  ARRAY[scim._email_key($1, ...)] (src/sql/15_indexes.sql), a
+ *	  GIN-indexed superset that the EXISTS then checks exactly.
  *	- sortBy: caseExact=false strings sort by lower(value) COLLATE "C",
  *	  empty values count as missing, missing values go last ascending and
  *	  first descending, and the id breaks ties so that pages are stable.
@@ -1366,13 +1367,16 @@ members_visible(FilterCtx *fc)
 		"(m.member_type = 'Group' AND m.source = 'scim'))";
 }
 
-/* Is t the emails of a user, which scim._email_keys indexes? */
+/*
+ * Is t the emails of a user, which scim._email_keys indexes, and is the
+ * tenant a parameter its keys can be led by?
+ */
 static bool
 is_user_emails(FilterCtx *fc, const Target *t)
 {
 	return fc->kind == SCIM_RES_USER && t->source == SRC_JSONB &&
 		t->def == ScimSchemaFindAttr(&ScimUserSchema, "emails") &&
-		fc->out != NULL;
+		fc->out != NULL && fc->out->tenant_param > 0;
 }
 
 /*
@@ -1403,10 +1407,12 @@ find_email_keys(const ScimFilterNode *n, const ScimFilterNode **value,
 
 /*
  * emit_email_keys
- *		scim._email_keys(u.attrs) OPERATOR(scim.@>>) ARRAY[key]: the
- *		GIN-indexable (and leakproof) necessary
- *		condition of an emails match (src/sql/15_indexes.sql).  The keys
- *		reuse the comparisons' parameters (memoized for value_param).
+ *		scim._email_keys(u.tenant_id, u.attrs) OPERATOR(scim.@>>)
+ *		ARRAY[scim._email_key($tenant, key)]: the GIN-indexable (and
+ *		leakproof) necessary condition of an emails match, led by the
+ *		request's tenant (src/sql/15_indexes.sql).  The key reuses the
+ *		tenant's parameter and the comparisons' ones (memoized for
+ *		value_param): no value is spliced.
  */
 static void
 emit_email_keys(FilterCtx *fc, const ScimFilterNode *value,
@@ -1416,7 +1422,9 @@ emit_email_keys(FilterCtx *fc, const ScimFilterNode *value,
 
 	fc->memo_node[0] = value;
 	fc->memo_param[0] = pv;
-	appendStringInfo(buf, "scim._email_keys(%s.attrs) OPERATOR(scim.@>>) ARRAY[", fc->alias);
+	appendStringInfo(buf, "scim._email_keys(%s.tenant_id, %s.attrs) OPERATOR(scim.@>>) "
+					 "ARRAY[scim._email_key($%d, ",
+					 fc->alias, fc->alias, fc->out->tenant_param);
 	if (type != NULL)
 	{
 		int			pt = value_param(fc, type);
@@ -1425,7 +1433,7 @@ emit_email_keys(FilterCtx *fc, const ScimFilterNode *value,
 		fc->memo_param[1] = pt;
 		appendStringInfo(buf, "lower($%d) || ':' || ", pt);
 	}
-	appendStringInfo(buf, "lower($%d)]", pv);
+	appendStringInfo(buf, "lower($%d))]", pv);
 }
 
 /* an eq on a key unique per tenant (id; userName, or a group's displayName) */

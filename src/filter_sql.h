@@ -32,6 +32,9 @@ typedef struct ScimSqlFilter
 	int			nargs;
 	bool		show_inactive_members;	/* in: group members include
 										 * deactivated users */
+	int			tenant_param;	/* in: n of the $n holding the tenant, which
+								 * leads the emails index keys (0: none, no
+								 * index key) */
 	bool		at_most_one;	/* out: an eq on a unique key narrows the
 								 * filter to one resource at most */
 	Oid			argtypes[SCIM_SQL_MAX_PARAMS];

@@ -97,6 +97,7 @@ ScimListQueryBuild(ScimRequest *req, ScimResourceKind kind,
 	q->f.argtypes[0] = TEXTOID;
 	q->f.args[0] = CStringGetTextDatum(req->tenant->id);
 	q->f.nargs = 1;
+	q->f.tenant_param = 1;
 
 	initStringInfo(&where);
 	appendStringInfo(&where, "%s.tenant_id = $1", alias);

@@ -12,12 +12,12 @@
 #     groups with members, a deactivation and their events, written through
 #     X's SQL API, plus 2000 users written straight into the table; it
 #     saves what the SQL API reads, every row of every table and the keys
-#     scim._email_keys gives; then ALTER EXTENSION scim UPDATE;
+#     scim._email_keys gives (before 0.2.0 not yet led by the tenant: the
+#     tenant's prefix is added); then ALTER EXTENSION scim UPDATE;
 #   - checks that the extension is at the default version, that every row
 #     and every SQL API read is unchanged, that scim._email_keys gives the
-#     same keys, that the GIN index users_email_keys (built by X) agrees
-#     with the function and serves "emails.value eq" under row-level
-#     security, that a token issued under X authenticates a request, and
+#     same keys, that the GIN index users_email_keys agrees with the
+#     function and serves "emails.value eq" under row-level security, that a token issued under X authenticates a request, and
 #     that writes, filters and the change feed carry on;
 #   - compares a canonical description of every object of the extension
 #     (definitions, columns, constraints, indexes, policies, triggers,
@@ -425,7 +425,9 @@ for v in "${RELEASES[@]}"; do
 	# planner has a reason to use the indexes.  Then what is read and kept
 	# before the update: upg_reads() (every SQL API read), upg_rows (every
 	# row of every configuration table, upg_cols its columns), upg_keys
-	# (scim._email_keys of every user), upg_last (the last event).
+	# (scim._email_keys of every user: 0.1.0's scim._email_keys(attrs) gave
+	# keys without the tenant, which 0.2.0 prefixes with
+	# "<bytes of tenant_id>:<tenant_id>:"), upg_last (the last event).
 	check "$from CREATE EXTENSION scim VERSION '$v' and data through its SQL API" "$OLD" \
 		-v version="$v" -v urn="$URN" <<-'SQL' || continue
 	\set ent 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'
@@ -516,7 +518,21 @@ for v in "${RELEASES[@]}"; do
 		  FROM pg_attribute a, pg_extension e
 		 WHERE e.extname = 'scim' AND a.attrelid = ANY (e.extconfig) AND a.attnum > 0 AND NOT a.attisdropped
 		 GROUP BY a.attrelid;
-	CREATE TABLE upg_keys AS SELECT tenant_id, id, scim._email_keys(attrs) AS keys FROM scim.users;
+	DO $$
+	BEGIN
+		IF to_regprocedure('scim._email_keys(text, jsonb)') IS NOT NULL THEN
+			CREATE TABLE upg_keys AS
+			SELECT tenant_id, id, scim._email_keys(tenant_id, attrs) AS keys FROM scim.users;
+		ELSE
+			CREATE TABLE upg_keys AS
+			SELECT u.tenant_id, u.id,
+				   ARRAY(SELECT octet_length(u.tenant_id) || ':' || u.tenant_id || ':' || k.key
+						   FROM unnest(scim._email_keys(u.attrs)) WITH ORDINALITY AS k(key, n)
+						  ORDER BY k.n) AS keys
+			  FROM scim.users u;
+		END IF;
+	END
+	$$;
 	CREATE TABLE upg_last AS SELECT max(seq) AS seq, count(*) AS n FROM scim.events WHERE tenant_id = 'upg';
 	SELECT 'no event before the update' FROM upg_last WHERE n = 0;
 	SELECT 'the emails filter found ' || (doc ->> 'totalResults') || ' users' FROM upg_before
@@ -578,10 +594,10 @@ for v in "${RELEASES[@]}"; do
 	 ORDER BY 1;
 	SQL
 
-	check "$from scim._email_keys gives every user the keys of $v's function" "$OLD" <<-'SQL'
-	SELECT format('%s %s: %s before the update, %s after', k.tenant_id, k.id, k.keys, scim._email_keys(u.attrs))
+	check "$from scim._email_keys gives every user the keys of $v's function, led by the tenant" "$OLD" <<-'SQL'
+	SELECT format('%s %s: %s before the update, %s after', k.tenant_id, k.id, k.keys, scim._email_keys(u.tenant_id, u.attrs))
 	  FROM upg_keys k LEFT JOIN scim.users u USING (tenant_id, id)
-	 WHERE k.keys IS DISTINCT FROM scim._email_keys(u.attrs);
+	 WHERE k.keys IS DISTINCT FROM scim._email_keys(u.tenant_id, u.attrs);
 	SELECT 'no user has email keys' WHERE NOT EXISTS (SELECT FROM upg_keys WHERE cardinality(keys) > 0);
 	SQL
 
@@ -664,18 +680,19 @@ for v in "${RELEASES[@]}"; do
 	# Every key of every user, looked up through the index alone (sequential
 	# scans off; the GIN "contains" strategy needs no recheck), finds
 	# exactly the users whose scim._email_keys hold it: the entries the
-	# index got from version v and from this one agree with the function.
-	check "$from the index users_email_keys (entries of $v and of $DEFAULT) agrees with scim._email_keys" "$OLD" <<-'SQL'
+	# index got from the update and from the writes after it agree with the
+	# function.
+	check "$from the index users_email_keys (entries of the update and of writes after it) agrees with scim._email_keys" "$OLD" <<-'SQL'
 	SET enable_seqscan = off;
-	CREATE TEMP TABLE k AS SELECT DISTINCT unnest(scim._email_keys(attrs)) AS key FROM scim.users;
+	CREATE TEMP TABLE k AS SELECT DISTINCT unnest(scim._email_keys(tenant_id, attrs)) AS key FROM scim.users;
 	ANALYZE k;
 	CREATE TEMP VIEW via_index AS
 	SELECT k.key, array_agg(u.tenant_id || '/' || u.id ORDER BY u.tenant_id || '/' || u.id) AS ids
-	  FROM k, LATERAL (SELECT * FROM scim.users u WHERE scim._email_keys(u.attrs) OPERATOR(scim.@>>) ARRAY[k.key]) u
+	  FROM k, LATERAL (SELECT * FROM scim.users u WHERE scim._email_keys(u.tenant_id, u.attrs) OPERATOR(scim.@>>) ARRAY[k.key]) u
 	 GROUP BY k.key;
 	CREATE TEMP VIEW via_function AS
 	SELECT x.key, array_agg(u.tenant_id || '/' || u.id ORDER BY u.tenant_id || '/' || u.id) AS ids
-	  FROM scim.users u, unnest(scim._email_keys(u.attrs)) AS x(key)
+	  FROM scim.users u, unnest(scim._email_keys(u.tenant_id, u.attrs)) AS x(key)
 	 GROUP BY x.key;
 	CREATE FUNCTION pg_temp.plan(q text) RETURNS text LANGUAGE plpgsql AS $$
 	DECLARE

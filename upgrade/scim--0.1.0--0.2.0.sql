@@ -3,16 +3,37 @@
 -- complain if script is sourced in psql, rather than via ALTER EXTENSION
 \echo Use "ALTER EXTENSION scim UPDATE TO '0.2.0'" to load this file. \quit
 
--- src/sql/15_indexes.sql: scim._email_keys(jsonb), the expression of the GIN
--- index users_email_keys, is written in C (src/email_keys.c) and gives
--- exactly the keys the SQL function of 0.1.0 gave (sql/email_keys.sql), so
--- the index stays valid as it is: no REINDEX.  CREATE OR REPLACE keeps the
--- function's oid (the index refers to it), its owner (scim_owner), its
--- privileges (EXECUTE revoked from PUBLIC) and its comment.
-CREATE OR REPLACE FUNCTION scim._email_keys(attrs jsonb)
+-- src/sql/15_indexes.sql: the GIN index users_email_keys is led by the
+-- tenant.  Its expression becomes scim._email_keys(tenant_id, attrs), in C
+-- (src/email_keys.c): the keys of 0.1.0's SQL function scim._email_keys(attrs),
+-- each prefixed by "<bytes of tenant_id>:<tenant_id>:" (sql/email_keys.sql);
+-- scim._email_key(tenant_id, key) gives one such key to the filters.  The
+-- old index and function go, the index is built again from the rows (one
+-- pass over scim.users, holding a SHARE lock on it: writes wait, reads do
+-- not).  The new functions get what src/sql/40_security.sql gives every
+-- function of a fresh install: scim_owner as their owner, EXECUTE revoked
+-- from PUBLIC (private helpers: not SECURITY DEFINER); the index belongs
+-- to the table's owner.
+DROP INDEX scim.users_email_keys;
+DROP FUNCTION scim._email_keys(jsonb);
+
+CREATE FUNCTION scim._email_keys(tenant_id text, attrs jsonb)
 RETURNS text[]
 AS 'MODULE_PATHNAME', 'scim_email_keys'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+COMMENT ON FUNCTION scim._email_keys(text, jsonb) IS 'Lookup keys of a user''s emails, led by the tenant, for the users_email_keys GIN index (filters on emails.value)';
+ALTER FUNCTION scim._email_keys(text, jsonb) OWNER TO scim_owner;
+REVOKE ALL ON FUNCTION scim._email_keys(text, jsonb) FROM PUBLIC;
+
+CREATE FUNCTION scim._email_key(tenant_id text, key text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'scim_email_key'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE LEAKPROOF;
+COMMENT ON FUNCTION scim._email_key(text, text) IS 'One email lookup key (lower-cased) led by the tenant, as scim._email_keys gives it';
+ALTER FUNCTION scim._email_key(text, text) OWNER TO scim_owner;
+REVOKE ALL ON FUNCTION scim._email_key(text, text) FROM PUBLIC;
+
+CREATE INDEX users_email_keys ON scim.users USING gin (scim._email_keys(tenant_id, attrs) scim._keys_ops);
 
 -- src/sql/16_cache.sql: each backend caches the tenants it served and the
 -- tokens it authenticated (src/tenant_cache.c); these statement triggers

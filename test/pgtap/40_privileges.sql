@@ -122,7 +122,8 @@ SELECT isnt_definer('scim', '_filter_explain', ARRAY['text', 'text', 'text', 'bo
 SELECT is((SELECT bool_and(proleakproof) FROM pg_proc
 			WHERE oid IN ('scim._lower(text)'::regprocedure, 'scim._like(text,text)'::regprocedure,
 						  'scim._keys_contain(text[],text[])'::regprocedure,
-						  'scim._email_keys(jsonb)'::regprocedure)), true,
+						  'scim._email_keys(text,jsonb)'::regprocedure,
+						  'scim._email_key(text,text)'::regprocedure)), true,
 		  'the functions the indexes are built on are LEAKPROOF (usable as index conditions under RLS)');
 
 -- ------------------------------------------------------------- PUBLIC
@@ -266,7 +267,7 @@ SELECT matches(pg_temp.as_role('scim_owner',
 		  'Index Cond: .*scim\._lower\(user_name\) ~>=~ ', 'under RLS, userName sw is an index range');
 SELECT matches(pg_temp.as_role('scim_owner',
 		  $$SELECT string_agg(line, ' ') FROM scim._filter_explain('pgtap40_big', 'User', 'emails eq "user42@big.test"') AS e(line)$$),
-		  'Index Cond: \(scim\._email_keys\(attrs\) OPERATOR\(scim\.@>>\)', 'under RLS, emails eq uses the emails index');
+		  'Index Cond: \(scim\._email_keys\(tenant_id, attrs\) OPERATOR\(scim\.@>>\)', 'under RLS, emails eq uses the emails index, led by the tenant');
 SELECT matches(pg_temp.as_role('scim_owner',
 		  $$SELECT string_agg(line, ' ') FROM scim._filter_explain('pgtap40_big', 'Group', 'displayName eq "Group 42"') AS e(line)$$),
 		  'Index Cond: .*scim\._lower\(display_name\) = ', 'under RLS, displayName eq is an index condition');
