@@ -60,7 +60,10 @@
  *	  tenant, when the caller names the parameter holding it:
  *	  scim._email_keys(u.tenant_id, u.attrs) OPERATOR(scim.@>>)
  *	  ARRAY[scim._email_key($1, ...)] (src/sql/15_indexes.sql), a
- *	  GIN-indexed superset that the EXISTS then checks exactly.
+ *	  GIN-indexed superset that the EXISTS then checks exactly.  A
+ *	  database still at 0.1.0 (library updated, ALTER EXTENSION UPDATE not
+ *	  run yet) has 0.1.0's index on scim._email_keys(attrs), keys without
+ *	  the tenant: its filters get that conjunct instead.
  *	- sortBy: caseExact=false strings sort by lower(value) COLLATE "C",
  *	  empty values count as missing, missing values go last ascending and
  *	  first descending, and the id breaks ties so that pages are stable.
@@ -79,6 +82,9 @@
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "nodes/pg_list.h"
+#include "nodes/value.h"
+#include "parser/parse_func.h"
 #include "utils/builtins.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
@@ -1406,25 +1412,45 @@ find_email_keys(const ScimFilterNode *n, const ScimFilterNode **value,
 }
 
 /*
+ * Is the emails index of this database led by the tenant, with
+ * scim._email_key (0.2.0 on), or still 0.1.0's on scim._email_keys(attrs)?
+ */
+static bool
+email_keys_led_by_tenant(void)
+{
+	Oid			argtypes[2] = {TEXTOID, TEXTOID};
+
+	return OidIsValid(LookupFuncName(list_make2(makeString("scim"),
+												makeString("_email_key")),
+									 2, argtypes, true));
+}
+
+/*
  * emit_email_keys
  *		scim._email_keys(u.tenant_id, u.attrs) OPERATOR(scim.@>>)
  *		ARRAY[scim._email_key($tenant, key)]: the GIN-indexable (and
  *		leakproof) necessary condition of an emails match, led by the
  *		request's tenant (src/sql/15_indexes.sql).  The key reuses the
  *		tenant's parameter and the comparisons' ones (memoized for
- *		value_param): no value is spliced.
+ *		value_param): no value is spliced.  At 0.1.0: 0.1.0's condition,
+ *		scim._email_keys(u.attrs) OPERATOR(scim.@>>) ARRAY[(key)].
  */
 static void
 emit_email_keys(FilterCtx *fc, const ScimFilterNode *value,
 				const ScimFilterNode *type, StringInfo buf)
 {
 	int			pv = value_param(fc, value);
+	bool		led = email_keys_led_by_tenant();
 
 	fc->memo_node[0] = value;
 	fc->memo_param[0] = pv;
-	appendStringInfo(buf, "scim._email_keys(%s.tenant_id, %s.attrs) OPERATOR(scim.@>>) "
-					 "ARRAY[scim._email_key($%d, ",
-					 fc->alias, fc->alias, fc->out->tenant_param);
+	if (led)
+		appendStringInfo(buf, "scim._email_keys(%s.tenant_id, %s.attrs) OPERATOR(scim.@>>) "
+						 "ARRAY[scim._email_key($%d, ",
+						 fc->alias, fc->alias, fc->out->tenant_param);
+	else
+		appendStringInfo(buf, "scim._email_keys(%s.attrs) OPERATOR(scim.@>>) ARRAY[(",
+						 fc->alias);
 	if (type != NULL)
 	{
 		int			pt = value_param(fc, type);
@@ -1433,6 +1459,7 @@ emit_email_keys(FilterCtx *fc, const ScimFilterNode *value,
 		fc->memo_param[1] = pt;
 		appendStringInfo(buf, "lower($%d) || ':' || ", pt);
 	}
+	/* closes scim._email_key( or the parenthesis of 0.1.0's key */
 	appendStringInfo(buf, "lower($%d))]", pv);
 }
 
