@@ -131,6 +131,7 @@ compile(text *kind, text *filter)
 {
 	ScimSqlFilter *f = palloc0(sizeof(ScimSqlFilter));
 
+	f->tenant_param = 1;		/* $1 is the tenant, as in the list queries */
 	/* no tenant: the standard schemas */
 	ScimFilterToSql_p(ScimResourceType_p(NULL, kind_arg(kind)),
 					  ScimFilterParseOrError_p(text_to_cstring(filter)),
