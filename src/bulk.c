@@ -150,7 +150,9 @@ static void check_request(BulkRun *run, ScimJson *request, int payload_bytes);
 static void parse_op(BulkOp *op, ScimJson *v);
 static void parse_path(BulkOp *op, const char *path);
 static bool is_ref(const char *s);
-static void collect_refs(const ScimJson *v, List **refs);
+static void for_each_ref(ScimJson *v, void (*fn) (ScimJson *str, void *arg),
+						 void *arg);
+static void collect_ref(ScimJson *str, void *arg);
 static int	cmp_cstring_ptr(const void *a, const void *b);
 static int	cmp_int(const void *a, const void *b);
 static int	cmp_named(const void *a, const void *b);
@@ -161,7 +163,7 @@ static void mark_cycles(BulkRun *run);
 static int	lower_index_first(Datum a, Datum b, void *arg);
 static ScimJson *execute_all(BulkRun *run);
 static ScimJson *execute_op(BulkRun *run, BulkOp *op);
-static void substitute_refs(BulkRun *run, ScimJson *v);
+static void substitute_ref(ScimJson *str, void *arg);
 static bool run_isolated(BulkRun *run, BulkOp *op, const char *id,
 						 BulkOutcome *out, ErrorData **error);
 static void perform(BulkRun *run, ScimRequest *req, BulkOp *op,
@@ -333,7 +335,7 @@ parse_op(BulkOp *op, ScimJson *v)
 	if (op->id != NULL && is_ref(op->id))
 		refs = lappend(refs, op->id + BULK_REF_PREFIX_LEN);
 	if (op->data != NULL)
-		collect_refs(op->data, &refs);
+		for_each_ref(op->data, collect_ref, &refs);
 	if (refs != NIL)
 	{
 		op->refs = palloc(sizeof(char *) * list_length(refs));
@@ -398,9 +400,12 @@ is_ref(const char *s)
 		s[BULK_REF_PREFIX_LEN] != '\0';
 }
 
-/* append to *refs the bulkId of every "bulkId:<x>" string in v */
+/*
+ * for_each_ref
+ *		Call fn(str, arg) for every "bulkId:<x>" string of v, depth first.
+ */
 static void
-collect_refs(const ScimJson *v, List **refs)
+for_each_ref(ScimJson *v, void (*fn) (ScimJson *str, void *arg), void *arg)
 {
 	int			i;
 
@@ -410,16 +415,25 @@ collect_refs(const ScimJson *v, List **refs)
 	{
 		case SJ_STRING:
 			if (is_ref(v->str))
-				*refs = lappend(*refs, v->str + BULK_REF_PREFIX_LEN);
+				fn(v, arg);
 			break;
 		case SJ_ARRAY:
 		case SJ_OBJECT:
 			for (i = 0; i < v->count; i++)
-				collect_refs(v->items[i], refs);
+				for_each_ref(v->items[i], fn, arg);
 			break;
 		default:
 			break;
 	}
+}
+
+/* for_each_ref callback: append the bulkId of str to the List ** arg */
+static void
+collect_ref(ScimJson *str, void *arg)
+{
+	List	  **refs = (List **) arg;
+
+	*refs = lappend(*refs, str->str + BULK_REF_PREFIX_LEN);
 }
 
 /* qsort comparator of char * */
@@ -717,7 +731,7 @@ execute_op(BulkRun *run, BulkOp *op)
 	if (op->nrefs > 0)
 	{
 		if (op->data != NULL)
-			substitute_refs(run, op->data);
+			for_each_ref(op->data, substitute_ref, run);
 		if (id != NULL && is_ref(id))
 		{
 			id = find_named(run, id + BULK_REF_PREFIX_LEN)->new_id;
@@ -751,33 +765,14 @@ execute_op(BulkRun *run, BulkOp *op)
 	return op_entry(op, location, NULL, "204");
 }
 
-/* replace, in place, every "bulkId:<x>" string of v by the id x created */
+/* for_each_ref callback: replace str by the id its operation created */
 static void
-substitute_refs(BulkRun *run, ScimJson *v)
+substitute_ref(ScimJson *str, void *arg)
 {
-	int			i;
+	BulkOp	   *def = find_named((BulkRun *) arg, str->str + BULK_REF_PREFIX_LEN);
 
-	check_stack_depth();
-	CHECK_FOR_INTERRUPTS();
-	switch (v->type)
-	{
-		case SJ_STRING:
-			if (is_ref(v->str))
-			{
-				BulkOp	   *def = find_named(run, v->str + BULK_REF_PREFIX_LEN);
-
-				v->str = pstrdup(def->new_id);
-				v->len = strlen(v->str);
-			}
-			break;
-		case SJ_ARRAY:
-		case SJ_OBJECT:
-			for (i = 0; i < v->count; i++)
-				substitute_refs(run, v->items[i]);
-			break;
-		default:
-			break;
-	}
+	str->str = pstrdup(def->new_id);
+	str->len = strlen(str->str);
 }
 
 /*
