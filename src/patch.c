@@ -102,9 +102,9 @@
  * records ("emails.display" sets it in every email) are charged against
  * max_payload_bytes for the whole PATCH (payloadTooLarge, 413, before
  * anything is copied), and so is the resulting document.  The engine
- * counts its work in units of inner-loop steps (scim_patch_work(), a C
- * function the test suite declares itself to check that cost stays
- * linear).
+ * counts its work in units of inner-loop steps (ScimPatchWork(); the test
+ * aid scim._patch_work() of test/scim_test/ reads it to check that cost
+ * stays linear).
  *
  * src/patch.c
  *
@@ -199,7 +199,6 @@ static uint64 patch_work = 0;
 
 #define WORK(n) (patch_work += (n))
 
-PG_FUNCTION_INFO_V1(scim_patch_work);
 
 static const char *const op_names[] = {"add", "remove", "replace"};
 
@@ -318,16 +317,15 @@ ScimPatchApply(const ScimResourceTypeDef *rt, const ScimJson *doc,
 }
 
 /*
- * scim_patch_work
+ * ScimPatchWork
  *		The work units (inner-loop steps) of the last PATCH applied in this
- *		backend.  Not part of the extension's SQL API: the test suite
- *		declares it (CREATE FUNCTION ... AS 'MODULE_PATHNAME') to check
- *		that the engine's cost stays linear.
+ *		backend, so that a test can check that the engine's cost stays
+ *		linear in its input (test/pgtap/60_patch_cost.sql).
  */
-Datum
-scim_patch_work(PG_FUNCTION_ARGS)
+uint64
+ScimPatchWork(void)
 {
-	PG_RETURN_INT64((int64) patch_work);
+	return patch_work;
 }
 
 /* check the PatchOp envelope and return its Operations array */

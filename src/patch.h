@@ -34,5 +34,6 @@ typedef struct ScimPatchHooks
 
 extern ScimJson *ScimPatchApply(const ScimResourceTypeDef *rt, const ScimJson *doc,
 								const ScimJson *patch, const ScimPatchHooks *hooks);
+extern uint64 ScimPatchWork(void);
 
 #endif							/* SCIM_PATCH_H */

@@ -1,8 +1,8 @@
 -- test/pgtap/60_patch_cost.sql
 --	  The PATCH engine's cost is linear (docs/security.md, "Request
 --	  limits"): a property test over random operation lists within the
---	  limits.  The engine counts its inner-loop steps (scim_patch_work in
---	  src/patch.c, declared here since it is not part of the SQL API), and
+--	  limits.  The engine counts its inner-loop steps (ScimPatchWork() in
+--	  src/patch.c, read by the test aid scim._patch_work() of test/scim_test/), and
 --	  every PATCH must stay under a fixed multiple of what each operation
 --	  reads: the values of its target when it runs plus the values it
 --	  carries.  A quadratic step (each new value compared with every value
@@ -12,8 +12,8 @@ CREATE EXTENSION IF NOT EXISTS pgtap;
 BEGIN;
 SELECT plan(6);
 
-CREATE FUNCTION pg_temp.patch_work() RETURNS bigint
-AS 'scim', 'scim_patch_work' LANGUAGE C STRICT;
+-- the test aid scim._patch_work(): test/scim_test/
+CREATE EXTENSION IF NOT EXISTS scim_test;
 
 SELECT scim.tenant_create('pgtap60', '{"max_multi_values": 4000}') \gset _
 
@@ -42,7 +42,7 @@ BEGIN
 	EXCEPTION WHEN OTHERS THEN
 		NULL;
 	END;
-	RETURN pg_temp.patch_work();
+	RETURN scim._patch_work();
 END
 $$;
 

@@ -41,13 +41,20 @@ RETURNS jsonb AS 'MODULE_PATHNAME', 'scim_test_json_to_jsonb'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION scim._json_to_jsonb(text) IS 'A JSON document parsed by the extension''s JSON core and built into jsonb by its builder';
 
+CREATE FUNCTION scim._patch_work()
+RETURNS bigint AS 'MODULE_PATHNAME', 'scim_test_patch_work'
+LANGUAGE C VOLATILE STRICT PARALLEL RESTRICTED;
+COMMENT ON FUNCTION scim._patch_work() IS 'The work units (inner-loop steps) of the last PATCH applied in this backend';
+
 ALTER FUNCTION scim._filter_to_sql(text, text) OWNER TO scim_owner;
 ALTER FUNCTION scim._filter_params(text, text) OWNER TO scim_owner;
 ALTER FUNCTION scim._filter_explain(text, text, text, boolean) OWNER TO scim_owner;
 ALTER FUNCTION scim._json_write(text) OWNER TO scim_owner;
 ALTER FUNCTION scim._json_to_jsonb(text) OWNER TO scim_owner;
+ALTER FUNCTION scim._patch_work() OWNER TO scim_owner;
 REVOKE ALL ON FUNCTION scim._filter_to_sql(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION scim._filter_params(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION scim._filter_explain(text, text, text, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION scim._json_write(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION scim._json_to_jsonb(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION scim._patch_work() FROM PUBLIC;

@@ -31,6 +31,7 @@
 #include "extension.h"
 #include "filter_sql.h"
 #include "json_out.h"
+#include "patch.h"
 #include "query.h"
 #include "resource.h"
 
@@ -41,6 +42,7 @@ PG_FUNCTION_INFO_V1(scim_test_filter_params);
 PG_FUNCTION_INFO_V1(scim_test_filter_explain);
 PG_FUNCTION_INFO_V1(scim_test_json_write);
 PG_FUNCTION_INFO_V1(scim_test_json_to_jsonb);
+PG_FUNCTION_INFO_V1(scim_test_patch_work);
 
 /* the functions of scim.so used here, by their types in scim's headers */
 typedef int (*errscimkind_t) (ScimErrorKind kind);
@@ -59,6 +61,7 @@ typedef ScimJson *(*ScimJsonParseOrError_t) (const char *text, size_t len,
 											 const char *what);
 typedef char *(*ScimJsonToCString_t) (const ScimJson *v);
 typedef Datum (*ScimJsonToJsonb_t) (const ScimJson *v);
+typedef uint64 (*ScimPatchWork_t) (void);
 
 static errscimkind_t errscimkind_p;
 static ScimResourceType_t ScimResourceType_p;
@@ -69,6 +72,7 @@ static ScimListQueryBuild_t ScimListQueryBuild_p;
 static ScimJsonParseOrError_t ScimJsonParseOrError_p;
 static ScimJsonToCString_t ScimJsonToCString_p;
 static ScimJsonToJsonb_t ScimJsonToJsonb_p;
+static ScimPatchWork_t ScimPatchWork_p;
 
 /* the address of a function of scim.so, which is loaded if it is not */
 #define SCIM_FUNCTION(name) \
@@ -89,6 +93,7 @@ _PG_init(void)
 	AssertVariableIsOfType(&ScimJsonParseOrError, ScimJsonParseOrError_t);
 	AssertVariableIsOfType(&ScimJsonToCString, ScimJsonToCString_t);
 	AssertVariableIsOfType(&ScimJsonToJsonb, ScimJsonToJsonb_t);
+	AssertVariableIsOfType(&ScimPatchWork, ScimPatchWork_t);
 
 	errscimkind_p = (errscimkind_t) SCIM_FUNCTION(errscimkind);
 	ScimResourceType_p = (ScimResourceType_t) SCIM_FUNCTION(ScimResourceType);
@@ -104,6 +109,7 @@ _PG_init(void)
 	ScimJsonToCString_p = (ScimJsonToCString_t)
 		SCIM_FUNCTION(ScimJsonToCString);
 	ScimJsonToJsonb_p = (ScimJsonToJsonb_t) SCIM_FUNCTION(ScimJsonToJsonb);
+	ScimPatchWork_p = (ScimPatchWork_t) SCIM_FUNCTION(ScimPatchWork);
 }
 
 /*
@@ -277,4 +283,14 @@ scim_test_json_to_jsonb(PG_FUNCTION_ARGS)
 	ScimJson   *v = parse_doc(PG_GETARG_TEXT_PP(0));
 
 	PG_RETURN_DATUM(ScimJsonToJsonb_p(v));
+}
+
+/*
+ * scim._patch_work() RETURNS bigint
+ *		The work units of the last PATCH applied in this backend.
+ */
+Datum
+scim_test_patch_work(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_INT64((int64) ScimPatchWork_p());
 }
